@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
         versionProvider = GuardianCommand.Version.class,
         description = "An immortal supervisor for self-evolving agents.",
         subcommands = {
+                AgentCheckCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class GuardianCommand implements Runnable {
