@@ -49,7 +49,10 @@ public final class Learner implements Agent {
         if (op == null) {
             return bad("missing field 'op'");
         }
-        String name = op.isTextual() ? op.textValue() : op.toString();
+        if (!op.isTextual()) {
+            return bad("field 'op' must be a string, but was " + op);
+        }
+        String name = op.textValue();
         switch (name) {
             case "learn":
                 return learn(payload, duplicate);
@@ -129,7 +132,7 @@ public final class Learner implements Agent {
             return bad("missing field 'key'");
         }
         if (!key.isTextual()) {
-            return bad("key must be a string, but was " + key);
+            return bad("field 'key' must be a string, but was " + key);
         }
         return action.apply(key.textValue());
     }
