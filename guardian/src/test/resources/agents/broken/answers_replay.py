@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Broken agent: answers replayed requests.
+
+Breaks the replay rule (protocol.md §3 `request`, §5): a request with `replay: true` is applied
+and must NOT be answered. It applies them correctly; it just also sends a `response`.
+"""
+import os
+import sys
+
+
+def _learner_agent_dir():
+    """examples/python, six levels up from this directory (walks further up if this script
+    was copied elsewhere in the tree, e.g. to guardian/target/test-classes/agents/broken)."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    candidates = [os.path.join(here, *[os.pardir] * 6, "examples", "python")]
+    d = here
+    while os.path.dirname(d) != d:
+        d = os.path.dirname(d)
+        candidates.append(os.path.join(d, "examples", "python"))
+    for candidate in candidates:
+        if os.path.isfile(os.path.join(candidate, "learner_agent.py")):
+            return os.path.normpath(candidate)
+    sys.exit("%s: cannot find examples/python/learner_agent.py" % __file__)
+
+
+sys.path.insert(0, _learner_agent_dir())
+
+from learner_agent import LearnerAgent, main  # noqa: E402
+
+
+class AnswersReplay(LearnerAgent):
+    def on_request(self, message):
+        ok, result = self.handle_request(message["id"], message["seq"], message["payload"],
+                                         message.get("replay") is True)
+        self.send_response(message["id"], ok, result)  # BROKEN: even when replay is true
+
+
+if __name__ == "__main__":
+    main(AnswersReplay)
