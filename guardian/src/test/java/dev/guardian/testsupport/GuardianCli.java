@@ -41,8 +41,14 @@ public final class GuardianCli {
 
     /** The java command line that starts the guardian jar; {@code args} follow. */
     public static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    /** The same, with extra JVM options such as {@code -Xmx64m}. */
+    public static List<String> command(List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add("-Dchronicle.analytics.disable=true");
         cmd.add("-Dchronicle.announcer.disable=true");
         cmd.add("-jar");
@@ -53,11 +59,16 @@ public final class GuardianCli {
 
     /** Runs {@code guardian args...} to completion (at most {@code timeout}) and captures its output. */
     public static Result run(Duration timeout, String... args) {
+        return run(List.of(), timeout, args);
+    }
+
+    /** The same, with extra JVM options for the guardian process. */
+    public static Result run(List<String> jvmOptions, Duration timeout, String... args) {
         try {
             Path out = Files.createTempFile("guardian-out", ".txt");
             Path err = Files.createTempFile("guardian-err", ".txt");
             try {
-                Process p = new ProcessBuilder(command(args))
+                Process p = new ProcessBuilder(command(jvmOptions, args))
                         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                         .redirectOutput(out.toFile())
                         .redirectError(err.toFile())
