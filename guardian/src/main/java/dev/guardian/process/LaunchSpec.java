@@ -1,0 +1,61 @@
+package dev.guardian.process;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to start and how.
+ *
+ * @param instanceId    unique id of the instance, for logs and status
+ * @param command       the command and its arguments
+ * @param env           extra environment variables (added to Guardian's own)
+ * @param workingDir    working directory, or null for Guardian's
+ * @param limits        resource caps
+ * @param niceness      CPU priority (0 normal; shadows run at a higher niceness, i.e. lower priority)
+ * @param stderrLog     the agent's stderr goes here, rotated by size
+ * @param stderrMaxBytes size at which the stderr log rotates
+ * @param stderrKeep    how many rotated stderr files are kept
+ */
+public record LaunchSpec(String instanceId, List<String> command, Map<String, String> env, Path workingDir,
+        ResourceLimits limits, int niceness, Path stderrLog, long stderrMaxBytes, int stderrKeep) {
+
+    public LaunchSpec {
+        Objects.requireNonNull(instanceId, "instanceId");
+        command = List.copyOf(command);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("command must not be empty");
+        }
+        env = env == null ? Map.of() : Map.copyOf(env);
+        limits = limits == null ? ResourceLimits.NONE : limits;
+        if (niceness < -20 || niceness > 19) {
+            throw new IllegalArgumentException("niceness must be between -20 and 19, but was " + niceness);
+        }
+        Objects.requireNonNull(stderrLog, "stderrLog");
+        if (stderrMaxBytes < 1024) {
+            throw new IllegalArgumentException("stderrMaxBytes must be >= 1024, but was " + stderrMaxBytes);
+        }
+        if (stderrKeep < 1) {
+            throw new IllegalArgumentException("stderrKeep must be >= 1, but was " + stderrKeep);
+        }
+    }
+
+    /** A spec with defaults for everything but the command and the stderr log. */
+    public static LaunchSpec of(String instanceId, List<String> command, Path stderrLog) {
+        return new LaunchSpec(instanceId, command, Map.of(), null, ResourceLimits.NONE, 0, stderrLog,
+                10L * 1024 * 1024, 3);
+    }
+
+    public LaunchSpec withLimits(ResourceLimits newLimits) {
+        return new LaunchSpec(instanceId, command, env, workingDir, newLimits, niceness, stderrLog, stderrMaxBytes, stderrKeep);
+    }
+
+    public LaunchSpec withNiceness(int newNiceness) {
+        return new LaunchSpec(instanceId, command, env, workingDir, limits, newNiceness, stderrLog, stderrMaxBytes, stderrKeep);
+    }
+
+    public LaunchSpec withEnv(Map<String, String> newEnv) {
+        return new LaunchSpec(instanceId, command, newEnv, workingDir, limits, niceness, stderrLog, stderrMaxBytes, stderrKeep);
+    }
+}

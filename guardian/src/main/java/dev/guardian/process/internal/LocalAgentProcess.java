@@ -1,0 +1,99 @@
+package dev.guardian.process.internal;
+
+import com.sun.jna.LastErrorException;
+import dev.guardian.process.AgentProcess;
+import dev.guardian.process.ExitStatus;
+import dev.guardian.process.ResourceUsage;
+import dev.guardian.process.Signal;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
+/** A local child process in its own process group. Immutable apart from the JDK's process state. */
+final class LocalAgentProcess implements AgentProcess {
+
+    private final String instanceId;
+    private final Process process;
+    private final long startTime;
+    private final CompletableFuture<ExitStatus> exit;
+
+    LocalAgentProcess(String instanceId, Process process, long startTime) {
+        this.instanceId = instanceId;
+        this.process = process;
+        this.startTime = startTime;
+        this.exit = process.onExit().thenApply(p -> ExitStatus.fromExitValue(p.exitValue()));
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public String describe() {
+        return "pid " + process.pid();
+    }
+
+    @Override
+    public OptionalLong pid() {
+        return OptionalLong.of(process.pid());
+    }
+
+    @Override
+    public String identity() {
+        return process.pid() + ":" + startTime;
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return process.getOutputStream();
+    }
+
+    @Override
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> onExit() {
+        return exit;
+    }
+
+    @Override
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public boolean signal(Signal signal) {
+        return signalGroup(process.pid(), signal);
+    }
+
+    /** Signals the process group led by {@code pid}, or the process alone if it leads none. */
+    static boolean signalGroup(long pid, Signal signal) {
+        try {
+            LibC.INSTANCE.kill((int) -pid, signal.number());
+            return true;
+        } catch (LastErrorException groupGone) {
+            try {
+                LibC.INSTANCE.kill((int) pid, signal.number());
+                return true;
+            } catch (LastErrorException gone) {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public ResourceUsage usage() {
+        long pid = process.pid();
+        long rss = ProcFs.rssBytes(pid);
+        if (rss < 0) {
+            return ResourceUsage.UNKNOWN;
+        }
+        // Count what the agent started too: a leak in a helper process is the agent's leak.
+        long total = rss + process.descendants().mapToLong(h -> Math.max(0, ProcFs.rssBytes(h.pid()))).sum();
+        return new ResourceUsage(total, ProcFs.cpuNanos(pid));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.guardian.process.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads what Linux tells about a process in /proc. Every method returns -1 when the process is gone. */
+public final class ProcFs {
+
+    private static final long PAGE_SIZE = 4096;
+    /** USER_HZ: the unit of times in /proc/PID/stat; 100 on every Linux we run on. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    private ProcFs() {
+    }
+
+    /** Resident set size in bytes. */
+    public static long rssBytes(long pid) {
+        String statm = read(pid, "statm");
+        if (statm == null) {
+            return -1;
+        }
+        String[] f = statm.trim().split("\\s+");
+        return f.length > 1 ? Long.parseLong(f[1]) * PAGE_SIZE : -1;
+    }
+
+    /** User + system CPU time in nanoseconds. */
+    public static long cpuNanos(long pid) {
+        String[] f = statFields(pid);
+        if (f == null) {
+            return -1;
+        }
+        // Fields after "(comm)": index 0 is field 3 (state); utime is field 14, stime 15.
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /** Start time in clock ticks after boot (field 22): with the pid, identifies a process across pid reuse. */
+    public static long startTime(long pid) {
+        String[] f = statFields(pid);
+        return f == null ? -1 : Long.parseLong(f[19]);
+    }
+
+    /** The nice value (field 19). */
+    public static long niceness(long pid) {
+        String[] f = statFields(pid);
+        return f == null ? Long.MIN_VALUE : Long.parseLong(f[16]);
+    }
+
+    /** The text of /proc/PID/limits, or null. */
+    public static String limits(long pid) {
+        return read(pid, "limits");
+    }
+
+    private static String[] statFields(long pid) {
+        String stat = read(pid, "stat");
+        if (stat == null) {
+            return null;
+        }
+        // The command name may hold spaces and parentheses: fields start after the last ')'.
+        int close = stat.lastIndexOf(')');
+        return stat.substring(close + 2).trim().split("\\s+");
+    }
+
+    private static String read(long pid, String file) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), file));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
