@@ -1,0 +1,193 @@
+package dev.guardian.config;
+
+import dev.guardian.process.ResourceLimits;
+import dev.guardian.supervision.RestartType;
+import dev.guardian.supervision.SupervisionPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything {@code guardian run} needs. Absent keys take the defaults below; every check names the
+ * key and the value. Cross-field checks are in the compact constructor of the record that holds
+ * both fields.
+ */
+public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint checkpoint, Heartbeat heartbeat,
+        Duration requestTimeout, Duration startupTimeout, Restart restart, Shutdown shutdown, Limits limits,
+        Endpoint frontDoor, Endpoint admin, Protocol protocol) {
+
+    public GuardianConfig {
+        if (agent == null) {
+            throw new IllegalArgumentException("agent.command is required");
+        }
+        dataDir = dataDir == null ? Path.of("guardian-data") : dataDir;
+        wal = wal == null ? new Wal(null, null, null) : wal;
+        checkpoint = checkpoint == null ? new Checkpoint(null, null, null, null, null) : checkpoint;
+        heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
+        requestTimeout = positive("request_timeout", requestTimeout, Duration.ofSeconds(30));
+        startupTimeout = positive("startup_timeout", startupTimeout, Duration.ofSeconds(10));
+        restart = restart == null ? new Restart(null, null, null) : restart;
+        shutdown = shutdown == null ? new Shutdown(null, null) : shutdown;
+        limits = limits == null ? new Limits(null, null, null, null) : limits;
+        frontDoor = frontDoor == null ? new Endpoint("127.0.0.1", 7070) : frontDoor;
+        admin = admin == null ? new Endpoint("127.0.0.1", 7071) : admin;
+        if (!admin.loopback()) {
+            throw new IllegalArgumentException("admin must listen on a loopback address, but was " + admin);
+        }
+        protocol = protocol == null ? new Protocol(null) : protocol;
+    }
+
+    /** A config for this command line with every other value at its default. */
+    public static GuardianConfig forCommand(List<String> command) {
+        return new GuardianConfig(new Agent(command, null, null), null, null, null, null, null, null, null, null,
+                null, null, null, null);
+    }
+
+    /** The agent to supervise. */
+    public record Agent(List<String> command, Map<String, String> env, Path workingDir) {
+        public Agent {
+            if (command == null || command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
+                throw new IllegalArgumentException("agent.command must name a program, but was " + command);
+            }
+            command = List.copyOf(command);
+            env = env == null ? Map.of() : Map.copyOf(env);
+        }
+    }
+
+    /** WAL durability: sync, group (group commit) or async. */
+    public record Wal(String durability, Integer groupMaxBatch, Duration groupMaxDelay) {
+        public Wal {
+            durability = durability == null ? "group" : durability;
+            if (!List.of("sync", "group", "async").contains(durability)) {
+                throw new IllegalArgumentException("wal.durability must be sync, group or async, but was '" + durability + "'");
+            }
+            groupMaxBatch = groupMaxBatch == null ? 256 : groupMaxBatch;
+            if (groupMaxBatch < 1) {
+                throw new IllegalArgumentException("wal.group_max_batch must be >= 1, but was " + groupMaxBatch);
+            }
+            groupMaxDelay = nonNegative("wal.group_max_delay", groupMaxDelay, Duration.ofMillis(2));
+        }
+    }
+
+    /** When checkpoints are taken and how many are kept. */
+    public record Checkpoint(Long everyRequests, Duration every, Boolean onAgentRequest, Integer keepLast,
+            Duration knownGoodAfter) {
+        public Checkpoint {
+            everyRequests = everyRequests == null ? 1000L : everyRequests;
+            if (everyRequests < 0) {
+                throw new IllegalArgumentException("checkpoint.every_requests must be >= 0 (0: never), but was " + everyRequests);
+            }
+            every = nonNegative("checkpoint.every", every, Duration.ofSeconds(30));
+            onAgentRequest = onAgentRequest == null || onAgentRequest;
+            keepLast = keepLast == null ? 10 : keepLast;
+            if (keepLast < 1) {
+                throw new IllegalArgumentException("checkpoint.keep_last must be >= 1, but was " + keepLast);
+            }
+            knownGoodAfter = positive("checkpoint.known_good_after", knownGoodAfter, Duration.ofSeconds(30));
+        }
+    }
+
+    /** Liveness: a ping every interval; {@code misses} unanswered pings in a row mean hung. */
+    public record Heartbeat(Duration interval, Integer misses) {
+        public Heartbeat {
+            interval = positive("heartbeat.interval", interval, Duration.ofSeconds(1));
+            misses = misses == null ? 3 : misses;
+            if (misses < 1) {
+                throw new IllegalArgumentException("heartbeat.misses must be >= 1, but was " + misses);
+            }
+        }
+    }
+
+    /** Restart type, backoff and intensity (see {@link SupervisionPolicy}). */
+    public record Restart(RestartType type, Backoff backoff, Intensity intensity) {
+        public Restart {
+            type = type == null ? RestartType.PERMANENT : type;
+            backoff = backoff == null ? new Backoff(null, null, null, null) : backoff;
+            intensity = intensity == null ? new Intensity(null, null) : intensity;
+        }
+
+        public SupervisionPolicy policy() {
+            return new SupervisionPolicy(type, backoff.initial(), backoff.max(), backoff.multiplier(), backoff.resetAfter(),
+                    intensity.maxRestarts(), intensity.window());
+        }
+    }
+
+    public record Backoff(Duration initial, Duration max, Double multiplier, Duration resetAfter) {
+        public Backoff {
+            SupervisionPolicy d = SupervisionPolicy.ofDefaults();
+            initial = nonNegative("restart.backoff.initial", initial, d.backoffInitial());
+            max = positive("restart.backoff.max", max, d.backoffMax());
+            multiplier = multiplier == null ? d.backoffMultiplier() : multiplier;
+            resetAfter = positive("restart.backoff.reset_after", resetAfter, d.stableAfter());
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("restart.backoff.max must be >= restart.backoff.initial ("
+                        + Durations.format(initial) + "), but was " + Durations.format(max));
+            }
+            if (!(multiplier >= 1.0)) {
+                throw new IllegalArgumentException("restart.backoff.multiplier must be >= 1, but was " + multiplier);
+            }
+        }
+    }
+
+    public record Intensity(Integer maxRestarts, Duration window) {
+        public Intensity {
+            SupervisionPolicy d = SupervisionPolicy.ofDefaults();
+            maxRestarts = maxRestarts == null ? d.maxRestarts() : maxRestarts;
+            if (maxRestarts < 0) {
+                throw new IllegalArgumentException("restart.intensity.max_restarts must be >= 0, but was " + maxRestarts);
+            }
+            window = positive("restart.intensity.window", window, d.window());
+        }
+    }
+
+    /** Shutdown escalation: shutdown message, {@code grace}, SIGTERM, {@code termGrace}, SIGKILL. */
+    public record Shutdown(Duration grace, Duration termGrace) {
+        public Shutdown {
+            grace = nonNegative("shutdown.grace", grace, Duration.ofSeconds(5));
+            termGrace = nonNegative("shutdown.term_grace", termGrace, Duration.ofSeconds(3));
+        }
+    }
+
+    /** Resource caps; absent or 0: no cap. */
+    public record Limits(ByteSize memory, ByteSize addressSpace, Duration cpuTime, Long openFiles) {
+        public Limits {
+            memory = memory == null ? ByteSize.NONE : memory;
+            addressSpace = addressSpace == null ? ByteSize.NONE : addressSpace;
+            cpuTime = nonNegative("limits.cpu_time", cpuTime, Duration.ZERO);
+            openFiles = openFiles == null ? 0L : openFiles;
+            if (openFiles < 0) {
+                throw new IllegalArgumentException("limits.open_files must be >= 0 (0: no cap), but was " + openFiles);
+            }
+        }
+
+        public ResourceLimits toResourceLimits() {
+            return new ResourceLimits(addressSpace.bytes(), cpuTime.toSeconds(), openFiles, memory.bytes());
+        }
+    }
+
+    public record Protocol(Integer maxLineBytes) {
+        public Protocol {
+            maxLineBytes = maxLineBytes == null ? dev.guardian.protocol.Codec.DEFAULT_MAX_LINE_BYTES : maxLineBytes;
+            if (maxLineBytes < 1024) {
+                throw new IllegalArgumentException("protocol.max_line_bytes must be >= 1024, but was " + maxLineBytes);
+            }
+        }
+    }
+
+    private static Duration positive(String key, Duration value, Duration fallback) {
+        Duration d = value == null ? fallback : value;
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + " must be > 0, but was " + Durations.format(d));
+        }
+        return d;
+    }
+
+    private static Duration nonNegative(String key, Duration value, Duration fallback) {
+        Duration d = value == null ? fallback : value;
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(key + " must be >= 0, but was " + d);
+        }
+        return d;
+    }
+}

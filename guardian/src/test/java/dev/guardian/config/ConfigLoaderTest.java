@@ -1,0 +1,124 @@
+package dev.guardian.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.guardian.supervision.RestartType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    @Test
+    void aFullConfigMapsOntoTheRecords() {
+        GuardianConfig c = ConfigLoader.parse("""
+                agent:
+                  command: [python3, examples/python/learner_agent.py]
+                  env: {LOG_LEVEL: debug}
+                  working_dir: /tmp
+                data_dir: /var/lib/guardian
+                wal: {durability: sync, group_max_batch: 64, group_max_delay: 5ms}
+                checkpoint: {every_requests: 500, every: 10s, on_agent_request: false, keep_last: 4, known_good_after: 1m}
+                heartbeat: {interval: 250ms, misses: 5}
+                request_timeout: 2s
+                startup_timeout: 20s
+                restart:
+                  type: transient
+                  backoff: {initial: 50ms, max: 2s, multiplier: 3, reset_after: 1m}
+                  intensity: {max_restarts: 10, window: 30s}
+                shutdown: {grace: 2s, term_grace: 1s}
+                limits: {memory: 256MB, address_space: 2GB, cpu_time: 1h, open_files: 512}
+                front_door: 127.0.0.1:8080
+                admin: localhost:8081
+                protocol: {max_line_bytes: 1048576}
+                """, "test.yaml");
+        assertThat(c.agent().command()).containsExactly("python3", "examples/python/learner_agent.py");
+        assertThat(c.agent().env()).containsEntry("LOG_LEVEL", "debug");
+        assertThat(c.agent().workingDir()).isEqualTo(Path.of("/tmp"));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/guardian"));
+        assertThat(c.wal()).isEqualTo(new GuardianConfig.Wal("sync", 64, Duration.ofMillis(5)));
+        assertThat(c.checkpoint()).isEqualTo(new GuardianConfig.Checkpoint(500L, Duration.ofSeconds(10), false, 4, Duration.ofMinutes(1)));
+        assertThat(c.heartbeat()).isEqualTo(new GuardianConfig.Heartbeat(Duration.ofMillis(250), 5));
+        assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.restart().policy().restart()).isEqualTo(RestartType.TRANSIENT);
+        assertThat(c.restart().policy().backoffMultiplier()).isEqualTo(3.0);
+        assertThat(c.restart().policy().maxRestarts()).isEqualTo(10);
+        assertThat(c.limits().toResourceLimits().rssBytes()).isEqualTo(256L << 20);
+        assertThat(c.limits().toResourceLimits().addressSpaceBytes()).isEqualTo(2L << 30);
+        assertThat(c.limits().toResourceLimits().cpuSeconds()).isEqualTo(3600);
+        assertThat(c.frontDoor()).isEqualTo(new Endpoint("127.0.0.1", 8080));
+        assertThat(c.protocol().maxLineBytes()).isEqualTo(1 << 20);
+    }
+
+    @Test
+    void onlyTheAgentCommandIsRequiredAndTheRestDefaults() {
+        GuardianConfig c = ConfigLoader.parse("agent: {command: [./agent]}", "min.yaml");
+        assertThat(c).isEqualTo(GuardianConfig.forCommand(List.of("./agent")));
+        assertThat(c.wal().durability()).isEqualTo("group");
+        assertThat(c.heartbeat().interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.frontDoor().toString()).isEqualTo("127.0.0.1:7070");
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithItsPath() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nheartbeat: {intervall: 1s}", "g.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("g.yaml: unknown key 'heartbeat.intervall' (known here: interval, misses)");
+    }
+
+    @Test
+    void aBadDurationNamesTheKeyAndTheValue() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nheartbeat: {interval: soon}", "g.yaml"))
+                .hasMessage("g.yaml: heartbeat.interval: 'soon' is not a duration (use e.g. 500ms, 5s, 2m, 1h) (value: soon)");
+    }
+
+    @Test
+    void aValueARecordRefusesNamesTheKeyAndTheValue() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nheartbeat: {interval: 0s}", "g.yaml"))
+                .hasMessage("g.yaml: heartbeat.interval must be > 0, but was 0s");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nwal: {durability: sometimes}", "g.yaml"))
+                .hasMessage("g.yaml: wal.durability must be sync, group or async, but was 'sometimes'");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrestart: {backoff: {initial: 5s, max: 1s}}", "g.yaml"))
+                .hasMessage("g.yaml: restart.backoff.max must be >= restart.backoff.initial (5s), but was 1s");
+    }
+
+    @Test
+    void aBadSizeOrAddressNamesTheKeyAndTheValue() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nlimits: {memory: lots}", "g.yaml"))
+                .hasMessageContaining("limits.memory").hasMessageContaining("'lots' is not a size");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nfront_door: nowhere", "g.yaml"))
+                .hasMessageContaining("front_door").hasMessageContaining("'nowhere' is not host:port");
+    }
+
+    @Test
+    void anAdminAddressOffLoopbackIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nadmin: 0.0.0.0:7071", "g.yaml"))
+                .hasMessage("g.yaml: admin must listen on a loopback address, but was 0.0.0.0:7071");
+    }
+
+    @Test
+    void aWrongRestartTypeListsTheChoices() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrestart: {type: sometimes}", "g.yaml"))
+                .hasMessage("g.yaml: restart.type: must be permanent, transient or temporary (value: sometimes)");
+    }
+
+    @Test
+    void aMissingCommandAnEmptyFileAndBrokenYamlAreClear() {
+        assertThatThrownBy(() -> ConfigLoader.parse("data_dir: /x", "g.yaml")).hasMessage("g.yaml: agent.command is required");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: []}", "g.yaml"))
+                .hasMessage("g.yaml: agent.command must name a program, but was []");
+        assertThatThrownBy(() -> ConfigLoader.parse("", "g.yaml")).hasMessageContaining("agent.command is required");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]\n  oops: [", "g.yaml"))
+                .hasMessageStartingWith("g.yaml: not valid YAML");
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/guardian.yaml")))
+                .hasMessage("config file /nonexistent/guardian.yaml does not exist");
+    }
+
+    @Test
+    void aValueOfTheWrongKindNamesTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nheartbeat: {misses: many}", "g.yaml"))
+                .hasMessageContaining("heartbeat.misses").hasMessageContaining("many");
+    }
+}
