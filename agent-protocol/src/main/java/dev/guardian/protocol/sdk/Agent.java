@@ -14,7 +14,7 @@ public interface Agent {
     /**
      * Applies one request to memory and returns the answer. When {@link AgentRequest#duplicate()}
      * is true, the request was already applied (it is being redelivered): answer it without
-     * changing memory. An exception becomes a failed response with code {@code internal}.
+     * changing memory. An exception becomes a failed response with code {@code internal_error}.
      */
     Reply handle(AgentRequest request) throws Exception;
 

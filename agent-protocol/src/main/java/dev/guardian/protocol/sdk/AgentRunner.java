@@ -192,10 +192,10 @@ public final class AgentRunner {
         try {
             reply = agent.handle(new AgentRequest(r.id(), r.seq(), r.payload(), r.replay(), duplicate, role));
             if (reply == null) {
-                reply = Reply.error("internal", "the agent returned no reply");
+                reply = Reply.error("internal_error", "the agent returned no reply");
             }
         } catch (Exception e) {
-            reply = Reply.error("internal", String.valueOf(e));
+            reply = Reply.error("internal_error", String.valueOf(e));
         }
         if (!duplicate) {
             coveredSeq = r.seq();

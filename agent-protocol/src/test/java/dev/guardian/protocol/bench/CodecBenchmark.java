@@ -70,6 +70,20 @@ public class CodecBenchmark {
         bh.consume(codec.decode(responseLine));
     }
 
+    /** Breakdown: encoding only (request + response). */
+    @Benchmark
+    public void encodePair(Blackhole bh) {
+        bh.consume(codec.encode(request));
+        bh.consume(codec.encode(response));
+    }
+
+    /** Breakdown: decoding only (request + response). */
+    @Benchmark
+    public void decodePair(Blackhole bh) {
+        bh.consume(codec.decode(requestLine));
+        bh.consume(codec.decode(responseLine));
+    }
+
     /** Baseline: the same bytes through plain Jackson trees. */
     @Benchmark
     public void jacksonTreePair(Blackhole bh) throws Exception {

@@ -140,7 +140,7 @@ class AgentRunnerTest {
         toAgent.write(new Message.Request("r-1", 1, TextNode.valueOf("boom"), false));
         Message.Response r = (Message.Response) next();
         assertThat(r.ok()).isFalse();
-        assertThat(r.error().code()).isEqualTo("internal");
+        assertThat(r.error().code()).isEqualTo("internal_error");
         assertThat(r.error().message()).contains("boom");
     }
 

@@ -1,0 +1,419 @@
+package dev.guardian.instance;
+
+import dev.guardian.process.AgentProcess;
+import dev.guardian.process.ExitStatus;
+import dev.guardian.process.LaunchSpec;
+import dev.guardian.process.Launcher;
+import dev.guardian.process.ResourceUsage;
+import dev.guardian.process.Signal;
+import dev.guardian.protocol.Codec;
+import dev.guardian.protocol.Frame;
+import dev.guardian.protocol.Message;
+import dev.guardian.protocol.ProtocolError;
+import dev.guardian.protocol.ProtocolReader;
+import dev.guardian.protocol.ProtocolWriter;
+import dev.guardian.supervision.ExitReason;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running agent and its protocol session.
+ *
+ * <p>Threading: a reader thread owns the agent's stdout and completes futures; a writer thread
+ * owns its stdin and drains a bounded queue (so that a caller never blocks on a stuck agent, and
+ * lines written in a burst share one flush); timers (heartbeat, timeouts, the shutdown escalation)
+ * run on a shared scheduler. State shared between them is in concurrent maps and atomics; no lock
+ * is held while doing I/O or calling the listener.
+ */
+public final class AgentInstance {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentInstance.class);
+    /** Written after a shutdown message: the writer flushes and closes the agent's stdin. */
+    private static final Message CLOSE_STDIN = new Message.Shutdown(-1);
+
+    /** Where the instance is in its life. */
+    public enum State { STARTING, RUNNING, STOPPING, EXITED }
+
+    private final AgentProcess process;
+    private final InstanceOptions options;
+    private final InstanceListener listener;
+    private final ScheduledExecutorService timers;
+    private final ProtocolWriter writer;
+    private final BlockingQueue<Message> stdin;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Message.Checkpoint>> checkpoints = new ConcurrentHashMap<>();
+    private final CompletableFuture<Message.Ready> ready = new CompletableFuture<>();
+    private final AtomicReference<CompletableFuture<Message.Initialized>> initialized = new AtomicReference<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final AtomicReference<String> killReason = new AtomicReference<>();
+    private volatile ExitReason killedFor;
+    private final AtomicLong nextNonce = new AtomicLong();
+    private final AtomicLong lastPong = new AtomicLong(-1);
+    private final AtomicInteger missedPings = new AtomicInteger();
+    private final AtomicLong protocolErrors = new AtomicLong();
+    private final AtomicLong checkpointIds = new AtomicLong();
+    private final long startedNanos = System.nanoTime();
+    private volatile ScheduledFuture<?> heartbeat;
+    private volatile ResourceUsage lastUsage = ResourceUsage.UNKNOWN;
+
+    private record Pending(CompletableFuture<Message.Response> future, ScheduledFuture<?> timeout) {
+    }
+
+    private AgentInstance(AgentProcess process, InstanceOptions options, InstanceListener listener,
+            ScheduledExecutorService timers) {
+        this.process = process;
+        this.options = options;
+        this.listener = listener;
+        this.timers = timers;
+        Codec codec = Codec.withMaxLineBytes(options.maxLineBytes());
+        this.writer = codec.writer(process.stdin());
+        this.stdin = new ArrayBlockingQueue<>(options.stdinQueue());
+        ProtocolReader reader = codec.reader(process.stdout());
+        thread("stdout-" + id(), () -> readLoop(reader)).start();
+        thread("stdin-" + id(), this::writeLoop).start();
+        process.onExit().whenComplete((status, error) -> exited(status));
+        timers.schedule(() -> {
+            if (!ready.isDone()) {
+                kill(ExitReason.FAILED_TO_START, "no ready message within " + options.startupTimeout().toMillis() + " ms");
+            }
+        }, options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Launches the agent and starts its session; call {@link #handshake} next. */
+    public static AgentInstance start(Launcher launcher, LaunchSpec spec, InstanceOptions options,
+            InstanceListener listener, ScheduledExecutorService timers) throws IOException {
+        return new AgentInstance(launcher.launch(spec), options, listener, timers);
+    }
+
+    public String id() {
+        return process.instanceId();
+    }
+
+    public AgentProcess process() {
+        return process;
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    public Duration uptime() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /**
+     * Waits for {@code ready}, sends {@code init} and waits for {@code initialized}. Completes with
+     * the agent's ready message; fails (and kills the instance) when either does not come in time,
+     * the protocol versions do not meet, or the agent cannot restore the memory.
+     */
+    public CompletableFuture<Message.Ready> handshake(Message.Init init) {
+        CompletableFuture<Message.Initialized> done = new CompletableFuture<>();
+        initialized.set(done);
+        return ready.thenCompose(r -> {
+            if (!r.protocol().contains(init.protocol())) {
+                String why = "the agent speaks protocol " + r.protocol() + ", not " + init.protocol();
+                kill(ExitReason.PROTOCOL_VIOLATION, why);
+                return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.PROTOCOL, why));
+            }
+            stdin.offer(init);
+            return done.orTimeout(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(i -> {
+                if (i.seq() != init.seq()) {
+                    throw new InstanceException(InstanceException.Kind.PROTOCOL,
+                            "initialized with seq " + i.seq() + " after init with seq " + init.seq());
+                }
+                state.compareAndSet(State.STARTING, State.RUNNING);
+                return r;
+            });
+        }).whenComplete((r, error) -> {
+            if (error != null) {
+                kill(ExitReason.FAILED_TO_START, "handshake failed: " + describe(error));
+            } else {
+                startHeartbeat();
+            }
+        });
+    }
+
+    /** Sends a request and returns its answer; fails with an {@link InstanceException}. */
+    public CompletableFuture<Message.Response> request(Message.Request request) {
+        if (state.get() == State.EXITED || state.get() == State.STOPPING) {
+            return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.GONE, id() + " is " + state.get()));
+        }
+        CompletableFuture<Message.Response> future = new CompletableFuture<>();
+        ScheduledFuture<?> timeout = timers.schedule(() -> timeOut(request.id()), options.requestTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        Pending existing = pending.putIfAbsent(request.id(), new Pending(future, timeout));
+        if (existing != null) {
+            // The same id is already in flight here: both callers get its one answer.
+            timeout.cancel(false);
+            return existing.future();
+        }
+        if (!stdin.offer(request)) {
+            pending.remove(request.id());
+            timeout.cancel(false);
+            return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.OVERLOADED,
+                    id() + " has " + options.stdinQueue() + " messages waiting for its stdin"));
+        }
+        return future;
+    }
+
+    /** Sends a replayed request (applied, not answered); blocks while the stdin queue is full. */
+    public void replay(Message.Request request) throws InterruptedException {
+        if (!request.replay()) {
+            throw new IllegalArgumentException("not a replay: " + request.id());
+        }
+        stdin.put(request);
+    }
+
+    /** Asks for a checkpoint of everything sent so far. */
+    public CompletableFuture<Message.Checkpoint> checkpoint() {
+        String id = "ck-" + checkpointIds.incrementAndGet();
+        CompletableFuture<Message.Checkpoint> future = new CompletableFuture<>();
+        checkpoints.put(id, future);
+        if (!stdin.offer(new Message.CheckpointRequest(id))) {
+            checkpoints.remove(id);
+            return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.OVERLOADED, id() + " stdin queue full"));
+        }
+        return future.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((c, e) -> checkpoints.remove(id));
+    }
+
+    /** Sends a message that needs no answer (e.g. {@code proposal_result}); false when the queue is full. */
+    public boolean send(Message message) {
+        return stdin.offer(message);
+    }
+
+    /**
+     * Stops the instance politely, then less so: {@code shutdown} and stdin EOF, SIGTERM to its
+     * process group after {@code grace}, SIGKILL after {@code termGrace} more.
+     */
+    public CompletableFuture<ExitStatus> stop(Duration grace, Duration termGrace) {
+        if (state.getAndUpdate(s -> s == State.EXITED ? s : State.STOPPING) != State.EXITED) {
+            killedFor(ExitReason.STOPPED, "stopped by Guardian");
+            stdin.clear();
+            stdin.offer(new Message.Shutdown(grace.toMillis()));
+            stdin.offer(CLOSE_STDIN);
+            timers.schedule(() -> escalate(Signal.TERM, "did not exit within the shutdown grace period"),
+                    grace.toMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(() -> escalate(Signal.KILL, "did not exit after SIGTERM"),
+                    grace.plus(termGrace).toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return process.onExit();
+    }
+
+    /** Kills the instance's process group now, recording why (the first reason wins). */
+    public void kill(ExitReason reason, String detail) {
+        killedFor(reason, detail);
+        if (process.alive()) {
+            LOG.warn("killing {} ({}): {}", id(), reason, detail);
+            process.signal(Signal.KILL);
+        }
+    }
+
+    public InstanceStats stats() {
+        return new InstanceStats(id(), process.describe(), state.get(), uptime(), pending.size(), stdin.size(),
+                protocolErrors.get(), lastUsage, missedPings.get());
+    }
+
+    private void killedFor(ExitReason reason, String detail) {
+        if (killReason.compareAndSet(null, detail)) {
+            killedFor = reason;
+        }
+    }
+
+    private void escalate(Signal signal, String why) {
+        if (process.alive()) {
+            LOG.warn("{} {}: sending SIG{}", id(), why, signal);
+            process.signal(signal);
+        }
+    }
+
+    private void timeOut(String requestId) {
+        Pending p = pending.remove(requestId);
+        if (p != null) {
+            p.future().completeExceptionally(new InstanceException(InstanceException.Kind.TIMEOUT,
+                    id() + " did not answer " + requestId + " within " + options.requestTimeout().toMillis() + " ms"));
+        }
+    }
+
+    private void startHeartbeat() {
+        long period = options.heartbeatInterval().toMillis();
+        heartbeat = timers.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void beat() {
+        try {
+            if (state.get() == State.EXITED) {
+                return;
+            }
+            long sent = nextNonce.get();
+            if (sent > 0 && lastPong.get() < sent) {
+                int missed = missedPings.incrementAndGet();
+                if (missed >= options.heartbeatMisses()) {
+                    kill(ExitReason.HUNG, "no pong for " + missed + " pings in a row (every "
+                            + options.heartbeatInterval().toMillis() + " ms)");
+                    return;
+                }
+            }
+            stdin.offer(new Message.Ping(nextNonce.incrementAndGet()));
+            ResourceUsage usage = process.usage();
+            lastUsage = usage;
+            if (options.rssCapBytes() > 0 && usage.rssBytes() > options.rssCapBytes()) {
+                kill(ExitReason.LEAKED, "resident memory " + (usage.rssBytes() >> 20) + " MB is over the cap of "
+                        + (options.rssCapBytes() >> 20) + " MB");
+            }
+        } catch (RuntimeException e) {
+            LOG.error("heartbeat of {} failed; it goes on", id(), e);
+        }
+    }
+
+    private void readLoop(ProtocolReader reader) {
+        while (true) {
+            Frame frame = reader.next();
+            try {
+                if (frame instanceof Frame.Closed) {
+                    return;
+                }
+                if (frame instanceof Frame.Rejected rejected) {
+                    protocolError(rejected.error());
+                } else {
+                    dispatch(((Frame.Received) frame).message());
+                }
+            } catch (RuntimeException e) {
+                LOG.error("{}: error while handling a message from the agent; reading goes on", id(), e);
+            }
+        }
+    }
+
+    private void dispatch(Message m) {
+        if (m instanceof Message.Response r) {
+            Pending p = pending.remove(r.id());
+            if (p != null) {
+                p.timeout().cancel(false);
+                p.future().complete(r);
+            } else {
+                LOG.debug("{}: answer for {} came after its timeout, or was not asked for", id(), r.id());
+            }
+        } else if (m instanceof Message.Pong pong) {
+            lastPong.accumulateAndGet(pong.nonce(), Math::max);
+            missedPings.set(0);
+        } else if (m instanceof Message.Checkpoint c) {
+            CompletableFuture<Message.Checkpoint> asked = c.id() == null ? null : checkpoints.get(c.id());
+            if (asked != null) {
+                asked.complete(c);
+            } else {
+                listener.onCheckpoint(this, c);
+            }
+        } else if (m instanceof Message.Ready r) {
+            ready.complete(r);
+        } else if (m instanceof Message.Initialized i) {
+            CompletableFuture<Message.Initialized> f = initialized.get();
+            if (f != null) {
+                f.complete(i);
+            }
+        } else if (m instanceof Message.Propose p) {
+            listener.onPropose(this, p);
+        } else if (m instanceof Message.Error e) {
+            CompletableFuture<Message.Initialized> f = initialized.get();
+            if ("restore_failed".equals(e.code()) && f != null && !f.isDone()) {
+                f.completeExceptionally(new InstanceException(InstanceException.Kind.PROTOCOL,
+                        "the agent could not restore its memory: " + e.message()));
+            } else {
+                LOG.warn("{} reports an error: {} {} (line: {})", id(), e.code(), e.message(), e.line());
+            }
+        } else {
+            protocolError(new ProtocolError(ProtocolError.Kind.UNKNOWN_TYPE, "an agent must not send '" + m.type() + "'",
+                    m.type(), 0));
+        }
+    }
+
+    private void protocolError(ProtocolError error) {
+        long count = protocolErrors.incrementAndGet();
+        if (count <= 10 || count % 1000 == 0) {
+            LOG.warn("{}: protocol error #{}: {}", id(), count, error.describe());
+        }
+        listener.onProtocolError(this, error);
+        if (options.maxProtocolErrors() > 0 && count > options.maxProtocolErrors()) {
+            kill(ExitReason.PROTOCOL_VIOLATION, count + " protocol errors, more than the " + options.maxProtocolErrors()
+                    + " tolerated; last: " + error.describe());
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (true) {
+                Message m = stdin.take();
+                do {
+                    if (m == CLOSE_STDIN) {
+                        writer.close();
+                        return;
+                    }
+                    writer.writeBuffered(m);
+                    m = stdin.poll();
+                } while (m != null);
+                writer.flush();
+            }
+        } catch (IOException e) {
+            // The agent closed its stdin or died: its exit will be reported by the exit handler.
+            LOG.debug("{}: stdin closed: {}", id(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void exited(ExitStatus status) {
+        state.set(State.EXITED);
+        ScheduledFuture<?> hb = heartbeat;
+        if (hb != null) {
+            hb.cancel(false);
+        }
+        stdin.clear();
+        stdin.offer(CLOSE_STDIN);
+        String detail = killReason.get() != null ? killReason.get() + " (" + status + ")" : String.valueOf(status);
+        InstanceException gone = new InstanceException(InstanceException.Kind.GONE, id() + " ended: " + detail);
+        ready.completeExceptionally(gone);
+        CompletableFuture<Message.Initialized> init = initialized.get();
+        if (init != null) {
+            init.completeExceptionally(gone);
+        }
+        pending.values().forEach(p -> {
+            p.timeout().cancel(false);
+            p.future().completeExceptionally(gone);
+        });
+        pending.clear();
+        checkpoints.values().forEach(c -> c.completeExceptionally(gone));
+        ExitReason reason = killedFor != null ? killedFor
+                : status != null && status.normal() ? ExitReason.NORMAL : ExitReason.CRASHED;
+        try {
+            listener.onExit(this, reason, detail);
+        } catch (RuntimeException e) {
+            LOG.error("exit listener of {} failed", id(), e);
+        }
+    }
+
+    private static String describe(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (c instanceof java.util.concurrent.TimeoutException) {
+            return "timed out";
+        }
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+
+    private static Thread thread(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""The learner with faults on demand, for supervision tests.
+
+A request whose payload op is one of these triggers a fault when it is delivered live (never on
+replay, so that recovery does not repeat it; a redelivery after a crash is live and repeats it):
+
+  {"op":"crash"}              exits with status 3 before touching memory
+  {"op":"signal"}             kills itself with SIGSEGV
+  {"op":"hang"}               sleeps for an hour: no answers, no pongs
+  {"op":"spin"}               loops forever on the CPU: no answers, no pongs
+  {"op":"leak","mb":N}        keeps N more MB of memory, then answers {"leaked_mb": total}
+  {"op":"garbage"}            writes a non-JSON line to stdout, then answers normally
+  {"op":"oversize","bytes":N} writes a line of N bytes to stdout, then answers normally
+
+Environment: FAULTY_IGNORE_EOF=1 ignores stdin EOF and shutdown (and SIGTERM) and keeps running.
+Everything else is the reference learner.
+"""
+import os
+import signal
+import sys
+import time
+
+
+def _learner_agent_dir():
+    here = os.path.dirname(os.path.realpath(__file__))
+    d = here
+    while os.path.dirname(d) != d:
+        candidate = os.path.join(d, "examples", "python")
+        if os.path.isfile(os.path.join(candidate, "learner_agent.py")):
+            return candidate
+        d = os.path.dirname(d)
+    sys.exit("%s: cannot find examples/python/learner_agent.py" % __file__)
+
+
+sys.path.insert(0, _learner_agent_dir())
+
+from learner_agent import LearnerAgent, main  # noqa: E402
+
+_leaked = []
+
+
+class FaultyLearner(LearnerAgent):
+    name = "faulty-learner"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.ignore_eof = os.environ.get("FAULTY_IGNORE_EOF") == "1"
+        if self.ignore_eof:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def handle_request(self, request_id, seq, payload, replay):
+        op = payload.get("op") if isinstance(payload, dict) else None
+        if replay or op not in ("crash", "signal", "hang", "spin", "leak", "garbage", "oversize"):
+            return super().handle_request(request_id, seq, payload, replay)
+        if op == "crash":
+            sys.stderr.write("faulty: crashing on request %s\n" % request_id)
+            sys.stderr.flush()
+            os._exit(3)
+        if op == "signal":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if op == "hang":
+            time.sleep(3600)
+        if op == "spin":
+            while True:
+                pass
+        if op == "garbage":
+            self.write_raw(b"this is not JSON\n")
+        if op == "oversize":
+            self.write_raw(b"x" * int(payload.get("bytes", 1 << 20)) + b"\n")
+        if op == "leak":
+            block = bytearray(int(payload.get("mb", 10)) << 20)
+            for i in range(0, len(block), 4096):
+                block[i] = 1  # touch every page, so that it is resident
+            _leaked.append(block)
+        # The learner's memory moves on as for any request (seq covered).
+        self.learner.handle({"op": "ask", "key": "_"}, seq)
+        return True, {"fault": op, "leaked_mb": sum(len(b) for b in _leaked) >> 20}
+
+    def on_shutdown(self, message):
+        if not self.ignore_eof:
+            super().on_shutdown(message)
+
+    def on_eof(self):
+        if not self.ignore_eof:
+            super().on_eof()
+            return
+        while True:
+            time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main(FaultyLearner)
