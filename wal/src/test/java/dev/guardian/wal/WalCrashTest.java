@@ -61,10 +61,44 @@ class WalCrashTest {
         }
     }
 
-    private record RunResult(long readySeq, long ackedThisRun) {
+    @org.junit.jupiter.api.Test
+    void aHalfWrittenRecordIsNeverReturnedAndAppendsContinueAfterIt() throws Exception {
+        Path dir = tmp.resolve("wal");
+        try (Wal wal = Wal.open(dir, WalConfig.ofDefaults().withDurability(Durability.SYNC))) {
+            for (int i = 0; i < 3; i++) {
+                wal.append("request", "t0", "", CrashChild.payload(0, i));
+            }
+        }
+        List<String> cmd = javaCommand(TornWriteChild.class.getName(), dir.toString());
+        Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("torn.err").toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as(Files.readString(tmp.resolve("torn.err"))).contains("HALF-WRITTEN");
+
+        try (WalReader r = Wal.openReadOnly(dir); WalCursor c = r.read(1)) {
+            assertThat(c.next().sequence()).isEqualTo(1);
+            assertThat(c.next().sequence()).isEqualTo(2);
+            assertThat(c.next().sequence()).isEqualTo(3);
+            assertThat(c.next()).as("the half-written document is invisible").isNull();
+        }
+        long t0 = System.nanoTime();
+        try (Wal wal = Wal.open(dir, WalConfig.ofDefaults().withDurability(Durability.SYNC))) {
+            assertThat(wal.lastSequence()).isEqualTo(3);
+            assertThat(wal.append("request", "t0", "", CrashChild.payload(0, 3)).sequence()).isEqualTo(4);
+        }
+        log.info("reopen + first append after a half-written document took {} ms", (System.nanoTime() - t0) / 1_000_000);
+        try (WalReader r = Wal.openReadOnly(dir); WalCursor c = r.read(1)) {
+            for (long i = 1; i <= 4; i++) {
+                WalRecord rec = c.next();
+                assertThat(rec.sequence()).isEqualTo(i);
+                assertThat(rec.payload()).isEqualTo(CrashChild.payload(0, i - 1));
+            }
+            assertThat(c.next()).isNull();
+            assertThat(c.corruptSkipped()).isZero();
+        }
     }
 
-    private RunResult runAndKill(Path dir, Durability mode, int threads, int killAfter, int kill) throws Exception {
+    private List<String> javaCommand(String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(System.getProperty("chronicle.jvm.flags", "").trim().split("\\s+")));
@@ -73,10 +107,16 @@ class WalCrashTest {
         cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(tmp.resolve("child-tmp")));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CrashChild.class.getName());
-        cmd.add(dir.toString());
-        cmd.add(mode.name());
-        cmd.add(Integer.toString(threads));
+        cmd.add(mainClass);
+        cmd.addAll(Arrays.asList(args));
+        return cmd;
+    }
+
+    private record RunResult(long readySeq, long ackedThisRun) {
+    }
+
+    private RunResult runAndKill(Path dir, Durability mode, int threads, int killAfter, int kill) throws Exception {
+        List<String> cmd = javaCommand(CrashChild.class.getName(), dir.toString(), mode.name(), Integer.toString(threads));
         Path err = tmp.resolve("child-" + mode + "-" + kill + ".err");
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         AtomicLong ready = new AtomicLong(-1);
