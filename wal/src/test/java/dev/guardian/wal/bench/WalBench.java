@@ -51,7 +51,8 @@ public final class WalBench {
             double sync1 = sync(base.resolve("sync1"), 1, scaled(4));
             double sync16 = sync(base.resolve("sync16"), 16, scaled(4));
             double groupBlocking = groupBlocking(base.resolve("group16"), 16, scaled(5));
-            double groupPipelined = groupPipelined(base.resolve("groupPipe"), 4, 64, scaled(6));
+            double groupPipelined = groupPipelined(base.resolve("groupPipe"), config(Durability.GROUP), 4, 64, scaled(6));
+            groupPipelined(base.resolve("groupPipe0"), config(Durability.GROUP).withGroup(256, Duration.ZERO), 4, 64, scaled(6));
             System.out.println();
             System.out.println("| case | threads | p50 µs | p99 µs | p99.9 µs | records/s |");
             System.out.println("|---|---|---|---|---|---|");
@@ -192,7 +193,7 @@ public final class WalBench {
     }
 
     /** Each thread keeps {@code window} appends in flight, like a server answering many clients as tickets complete. */
-    private static double groupPipelined(Path dir, int threads, int window, Duration d) throws InterruptedException {
+    private static double groupPipelined(Path dir, WalConfig cfg, int threads, int window, Duration d) throws InterruptedException {
         Recorder durable = new Recorder(3);
         Recorder call = new Recorder(3);
         AtomicLong count = new AtomicLong();
@@ -201,7 +202,7 @@ public final class WalBench {
         long t0;
         long t1;
         long c0;
-        try (Wal wal = Wal.open(dir, config(Durability.GROUP))) {
+        try (Wal wal = Wal.open(dir, cfg)) {
             List<Thread> ts = new ArrayList<>();
             List<Semaphore> windows = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -246,8 +247,10 @@ public final class WalBench {
             }
         }
         double rate = (count.get() - c0) / ((t1 - t0) / 1e9);
-        row("group, " + window + " in flight per thread: append call", Integer.toString(threads), call.getIntervalHistogram(), Double.NaN);
-        row("group, " + window + " in flight per thread: append→durable", Integer.toString(threads), durable.getIntervalHistogram(), rate);
+        String name = "group (maxBatch " + cfg.groupMaxBatch() + ", maxDelay " + cfg.groupMaxDelay().toNanos() / 1_000 + " µs), "
+                + window + " in flight per thread: ";
+        row(name + "append call", Integer.toString(threads), call.getIntervalHistogram(), Double.NaN);
+        row(name + "append→durable", Integer.toString(threads), durable.getIntervalHistogram(), rate);
         return rate;
     }
 
