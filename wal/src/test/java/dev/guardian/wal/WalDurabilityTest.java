@@ -89,6 +89,27 @@ class WalDurabilityTest {
     }
 
     @Test
+    void asyncAppendsAreForcedInTheBackgroundWithinTheFlushInterval() {
+        WalConfig cfg = WalConfig.ofDefaults().withDurability(Durability.ASYNC).withAsyncFlushInterval(Duration.ofMillis(50));
+        try (Wal wal = Wal.open(tmp.resolve("wal"), cfg)) {
+            for (int i = 1; i <= 10; i++) {
+                assertThat(wal.append("request", "", "", new byte[] {(byte) i}).isDurable()).isTrue();
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> wal.durableSequence() == 10);
+        }
+    }
+
+    @Test
+    void aSyncAppendIsForcedBeforeItReturns() {
+        try (Wal wal = Wal.open(tmp.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.SYNC))) {
+            for (int i = 1; i <= 5; i++) {
+                long seq = wal.append("request", "", "", new byte[] {(byte) i}).sequence();
+                assertThat(wal.durableSequence()).isGreaterThanOrEqualTo(seq);
+            }
+        }
+    }
+
+    @Test
     void recordsCarryTheInjectedClocksTime() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-02T03:04:05.123456Z"));
         try (Wal wal = Wal.open(tmp.resolve("wal"), WalConfig.ofDefaults(), clock)) {
