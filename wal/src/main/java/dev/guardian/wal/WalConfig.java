@@ -11,7 +11,10 @@ import java.util.Objects;
  * @param durability when an append counts as durable
  * @param groupMaxBatch {@code wal.group.maxBatch}: a group force starts as soon as this many records wait
  * @param groupMaxDelay {@code wal.group.maxDelay}: or as soon as the oldest waiting record has waited
- *     this long ({@code 0}: force as soon as the previous force is done)
+ *     this long ({@code 0}: as soon as any record waits and a forcer is free)
+ * @param groupForcers {@code wal.group.forcers}: how many group forces may run at once; a force
+ *     started while another runs covers the records written since, so waiting records need not
+ *     wait for the running force to finish first
  * @param asyncFlushInterval {@code wal.async.flushInterval}: in {@code ASYNC} mode, a background
  *     force runs this often; it bounds what an OS crash can lose
  * @param rollCycle {@code wal.rollCycle}: Chronicle roll cycle name, e.g. {@code FAST_HOURLY},
@@ -20,7 +23,7 @@ import java.util.Objects;
  *     of the newest cycle files
  * @param maxPayloadBytes {@code wal.maxPayloadBytes}: larger payloads are refused
  */
-public record WalConfig(Durability durability, int groupMaxBatch, Duration groupMaxDelay, Duration asyncFlushInterval,
+public record WalConfig(Durability durability, int groupMaxBatch, Duration groupMaxDelay, int groupForcers, Duration asyncFlushInterval,
                         String rollCycle, int retentionMinCycles, int maxPayloadBytes) {
 
     /** Chronicle's block size bounds one document; keep payloads well below it. */
@@ -34,6 +37,9 @@ public record WalConfig(Durability durability, int groupMaxBatch, Duration group
         Objects.requireNonNull(groupMaxDelay, "wal.group.maxDelay must be set");
         if (groupMaxDelay.isNegative() || groupMaxDelay.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("wal.group.maxDelay must be between 0 and 1s, but was " + groupMaxDelay);
+        }
+        if (groupForcers < 1 || groupForcers > 16) {
+            throw new IllegalArgumentException("wal.group.forcers must be between 1 and 16, but was " + groupForcers);
         }
         Objects.requireNonNull(asyncFlushInterval, "wal.async.flushInterval must be set");
         if (asyncFlushInterval.isNegative() || asyncFlushInterval.isZero()) {
@@ -51,28 +57,32 @@ public record WalConfig(Durability durability, int groupMaxBatch, Duration group
         }
     }
 
-    /** Group commit of up to 256 records or 1 ms, hourly cycle files, keep at least 2 of them. */
+    /** Group commit of up to 256 records or 200 µs with up to 4 forces at once, hourly cycle files, keep at least 2. */
     public static WalConfig ofDefaults() {
-        return new WalConfig(Durability.GROUP, 256, Duration.ofMillis(1), Duration.ofSeconds(1), "FAST_HOURLY", 2, 16 << 20);
+        return new WalConfig(Durability.GROUP, 256, Duration.ofNanos(200_000), 4, Duration.ofSeconds(1), "FAST_HOURLY", 2, 16 << 20);
     }
 
     public WalConfig withDurability(Durability d) {
-        return new WalConfig(d, groupMaxBatch, groupMaxDelay, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(d, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
     }
 
     public WalConfig withGroup(int maxBatch, Duration maxDelay) {
-        return new WalConfig(durability, maxBatch, maxDelay, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(durability, maxBatch, maxDelay, groupForcers, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
+    }
+
+    public WalConfig withGroupForcers(int n) {
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, n, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
     }
 
     public WalConfig withRollCycle(String name) {
-        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, asyncFlushInterval, name, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, name, retentionMinCycles, maxPayloadBytes);
     }
 
     public WalConfig withRetentionMinCycles(int n) {
-        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, asyncFlushInterval, rollCycle, n, maxPayloadBytes);
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, rollCycle, n, maxPayloadBytes);
     }
 
     public WalConfig withAsyncFlushInterval(Duration d) {
-        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, d, rollCycle, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, d, rollCycle, retentionMinCycles, maxPayloadBytes);
     }
 }

@@ -36,6 +36,33 @@ class WalDurabilityTest {
     }
 
     @Test
+    void groupTicketsCompleteWithOneForcerAndWithMany() throws Exception {
+        for (int forcers : new int[] {1, 8}) {
+            WalConfig cfg = WalConfig.ofDefaults().withGroup(16, Duration.ZERO).withGroupForcers(forcers);
+            try (Wal wal = Wal.open(tmp.resolve("wal-" + forcers), cfg)) {
+                List<CompletableFuture<Long>> all = new ArrayList<>();
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    threads.add(new Thread(() -> {
+                        for (int i = 0; i < 500; i++) {
+                            CompletableFuture<Long> f = wal.append("request", "", "", new byte[8]).durable();
+                            synchronized (all) {
+                                all.add(f);
+                            }
+                        }
+                    }));
+                }
+                threads.forEach(Thread::start);
+                for (Thread t : threads) {
+                    t.join();
+                }
+                CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+                assertThat(wal.durableSequence()).isEqualTo(2000);
+            }
+        }
+    }
+
+    @Test
     void aLoneGroupAppendIsForcedWithinMaxDelay() {
         try (Wal wal = Wal.open(tmp.resolve("wal"), WalConfig.ofDefaults().withGroup(1000, Duration.ofMillis(5)))) {
             AppendTicket t = wal.append("request", "", "", new byte[] {1});

@@ -266,6 +266,8 @@ class WalTest {
                     .hasMessage("wal.retention.minCycles must be >= 1, but was 0");
             assertThatThrownBy(() -> d.withRollCycle("HOURLYISH"))
                     .hasMessageStartingWith("wal.rollCycle must be one of [").hasMessageEndingWith("but was HOURLYISH");
+            assertThatThrownBy(() -> d.withGroupForcers(0))
+                    .hasMessage("wal.group.forcers must be between 1 and 16, but was 0");
             assertThatThrownBy(() -> d.withAsyncFlushInterval(Duration.ZERO))
                     .hasMessage("wal.async.flushInterval must be > 0, but was PT0S");
         }

@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,15 +52,20 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>SYNC: after the write, the caller forces the current cycle file outside the lock; a force
  *       that started after our write covers it, so concurrent SYNC appenders share forces.</li>
- *   <li>GROUP: the {@code wal-group-commit} thread waits (on {@link #commitWanted}) until
- *       {@code maxBatch} records wait or the oldest has waited {@code maxDelay}, snapshots the last
- *       written sequence under the lock, forces outside it, then completes every ticket up to that
- *       sequence (outside the lock). Appends go on during a force and form the next batch.</li>
+ *   <li>GROUP: appended records join {@code waiting}. The {@code wal-group-commit} thread waits (on
+ *       {@link #commitWanted}) until {@code maxBatch} records wait or the oldest has waited
+ *       {@code maxDelay}, and a forcer is free ({@code groupForcers} forces may run at once); then,
+ *       under the lock, it snapshots the last written sequence and the current file, moves
+ *       {@code waiting} to {@code inForce}, and hands the force to a {@code wal-group-force-N}
+ *       thread. That thread forces outside the lock, then takes every ticket up to the highest
+ *       durable sequence from {@code inForce} and completes them outside the lock, in sequence
+ *       order. A force that started after a record was written covers it, whichever finishes
+ *       first. Appends go on during forces and form the next batch.</li>
  *   <li>ASYNC: no force on the append path; {@code wal-async-flush} forces every
  *       {@code asyncFlushInterval}.</li>
  * </ul>
  * Guarded by {@link #lock}: the appender, the codec, {@code lastSeq}, the cycle channels,
- * {@code pending}, {@code closed}. {@code durableSeq} is atomic. Background threads catch, log and
+ * {@code waiting}, {@code inForce}, {@code forcesInFlight}, {@code closed}. {@code durableSeq} is atomic. Background threads catch, log and
  * continue.
  */
 public final class ChronicleWal extends ChronicleWalReader implements Wal {
@@ -73,7 +80,9 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     private final Condition commitWanted = lock.newCondition();
     private final ExcerptAppender appender;
     private final RecordCodec codec = new RecordCodec();
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Pending> inForce = new ArrayDeque<>();
+    private int forcesInFlight;
     private long lastSeq;
     private int currentCycle = Integer.MIN_VALUE;
     private FileChannel currentChannel;
@@ -83,6 +92,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     private final AtomicLong durableSeq = new AtomicLong();
     private final Object retentionLock = new Object();
     private final Thread committer;
+    private final ExecutorService forcers;
     private final ScheduledExecutorService flusher;
 
     private record Pending(long seq, long arrivalNanos, CompletableFuture<Long> future) {
@@ -100,11 +110,18 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
         if (config.durability() == Durability.GROUP) {
+            AtomicInteger ids = new AtomicInteger();
+            forcers = Executors.newFixedThreadPool(config.groupForcers(), r -> {
+                Thread t = new Thread(r, "wal-group-force-" + ids.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
             committer = new Thread(this::commitLoop, "wal-group-commit");
             committer.setDaemon(true);
             committer.start();
         } else {
             committer = null;
+            forcers = null;
         }
         if (config.durability() == Durability.ASYNC) {
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -220,8 +237,8 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
             trackCycle();
             if (committer != null) {
                 future = new CompletableFuture<>();
-                pending.addLast(new Pending(seq, System.nanoTime(), future));
-                if (pending.size() == 1 || pending.size() >= config.groupMaxBatch()) {
+                waiting.addLast(new Pending(seq, System.nanoTime(), future));
+                if (waiting.size() == 1 || waiting.size() >= config.groupMaxBatch()) {
                     commitWanted.signal();
                 }
             }
@@ -309,7 +326,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 lock.lock();
                 try {
                     while (true) {
-                        Pending oldest = pending.peekFirst();
+                        Pending oldest = waiting.peekFirst();
                         if (oldest == null) {
                             if (closed) {
                                 return;
@@ -317,7 +334,11 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                             commitWanted.await();
                             continue;
                         }
-                        long wait = policy.nanosToWait(pending.size(), oldest.arrivalNanos(), System.nanoTime());
+                        if (forcesInFlight >= config.groupForcers()) {
+                            commitWanted.await();
+                            continue;
+                        }
+                        long wait = policy.nanosToWait(waiting.size(), oldest.arrivalNanos(), System.nanoTime());
                         if (wait <= 0 || closed) {
                             break;
                         }
@@ -325,45 +346,47 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                     }
                     target = lastSeq;
                     ch = currentChannel;
+                    inForce.addAll(waiting);
+                    waiting.clear();
+                    forcesInFlight++;
                 } finally {
                     lock.unlock();
                 }
-                WalException failure = null;
-                try {
-                    force(ch);
-                    durableSeq.accumulateAndGet(target, Math::max);
-                } catch (WalException e) {
-                    failure = e;
-                    log.error("group commit force failed; failing tickets up to {}", target, e);
-                }
-                List<Pending> done = new ArrayList<>();
-                lock.lock();
-                try {
-                    while (!pending.isEmpty() && pending.peekFirst().seq() <= target) {
-                        done.add(pending.pollFirst());
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                for (Pending p : done) {
-                    if (failure == null) {
-                        p.future().complete(p.seq());
-                    } else {
-                        p.future().completeExceptionally(failure);
-                    }
-                }
+                forcers.execute(() -> groupForce(target, ch));
             } catch (InterruptedException e) {
                 log.warn("group commit thread interrupted; continuing until the WAL is closed");
             } catch (RuntimeException | Error e) {
                 log.error("group commit loop failed; continuing", e);
-                lock.lock();
-                try {
-                    if (closed && pending.isEmpty()) {
-                        return;
-                    }
-                } finally {
-                    lock.unlock();
-                }
+            }
+        }
+    }
+
+    /** On a forcer thread: one force, then completes the tickets it made durable. */
+    private void groupForce(long target, FileChannel ch) {
+        WalException failure = null;
+        try {
+            force(ch);
+        } catch (RuntimeException e) {
+            failure = e instanceof WalException w ? w : new WalException(Reason.IO, "force failed: " + e, e);
+            log.error("group commit force failed; failing tickets up to {}", target, e);
+        }
+        List<Pending> done = new ArrayList<>();
+        lock.lock();
+        try {
+            forcesInFlight--;
+            long upTo = failure == null ? durableSeq.accumulateAndGet(target, Math::max) : target;
+            while (!inForce.isEmpty() && inForce.peekFirst().seq() <= upTo) {
+                done.add(inForce.pollFirst());
+            }
+            commitWanted.signal();
+        } finally {
+            lock.unlock();
+        }
+        for (Pending p : done) {
+            if (failure == null) {
+                p.future().complete(p.seq());
+            } else {
+                p.future().completeExceptionally(failure);
             }
         }
     }
@@ -490,6 +513,8 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         try {
             if (committer != null) {
                 committer.join(TimeUnit.SECONDS.toMillis(30));
+                forcers.shutdown();
+                forcers.awaitTermination(30, TimeUnit.SECONDS);
             }
             if (flusher != null) {
                 flusher.shutdownNow();
