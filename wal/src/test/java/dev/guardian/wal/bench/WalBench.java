@@ -45,6 +45,18 @@ public final class WalBench {
     public static void main(String[] args) throws Exception {
         Path base = args.length > 0 ? Files.createDirectories(Path.of(args[0])) : Files.createTempDirectory("walbench");
         long started = System.nanoTime();
+        String window = System.getProperty("wal.bench.groupWindow");
+        if (window != null) {
+            // One case only: group commit (defaults, sync 1-thread as the reference) with N in flight per thread.
+            try {
+                sync(base.resolve("sync1"), 1, scaled(4));
+                groupPipelined(base.resolve("groupPipe"), config(Durability.GROUP), 4, Integer.parseInt(window), scaled(6));
+                printRows();
+            } finally {
+                delete(base);
+            }
+            return;
+        }
         try {
             long written = async(base.resolve("async"));
             replay(base.resolve("async"), written);
@@ -55,12 +67,7 @@ public final class WalBench {
             double groupPipelined = groupPipelined(base.resolve("groupPipe"), config(Durability.GROUP), 4, 64, scaled(6));
             long groupP99 = lastP99;
             groupPipelined(base.resolve("groupPipe0"), config(Durability.GROUP).withGroup(256, Duration.ZERO), 4, 64, scaled(6));
-            System.out.println();
-            System.out.println("| case | threads | p50 µs | p99 µs | p99.9 µs | records/s |");
-            System.out.println("|---|---|---|---|---|---|");
-            for (String[] r : rows) {
-                System.out.println("| " + String.join(" | ", r) + " |");
-            }
+            printRows();
             System.out.println();
             WalConfig d = WalConfig.ofDefaults();
             System.out.printf(Locale.ROOT, "Group commit with defaults (maxBatch %d, maxDelay %d µs, %d forcers), 4 threads x 64 in flight: "
@@ -73,6 +80,15 @@ public final class WalBench {
             System.out.printf(Locale.ROOT, "benchmark wall time: %.0f s%n", (System.nanoTime() - started) / 1e9);
         } finally {
             delete(base);
+        }
+    }
+
+    private static void printRows() {
+        System.out.println();
+        System.out.println("| case | threads | p50 µs | p99 µs | p99.9 µs | records/s |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String[] r : rows) {
+            System.out.println("| " + String.join(" | ", r) + " |");
         }
     }
 
