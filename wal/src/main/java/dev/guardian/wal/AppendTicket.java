@@ -15,6 +15,9 @@ import java.util.concurrent.ExecutionException;
  *   <li>{@code ASYNC}: already complete when returned: this mode promises no more than its loss
  *       window (see {@link Durability#ASYNC}).</li>
  * </ul>
+ *
+ * <p>Callbacks registered without an executor ({@code durable().thenRun(...)}) run on a WAL force
+ * thread when the ticket completes there: keep them short, or pass an executor.
  */
 public final class AppendTicket {
     private final long sequence;
