@@ -233,6 +233,29 @@ class WalTest {
         }
 
         @Test
+        void aReadOnlyTailFollowsAnotherWriterAcrossCycleRolls() {
+            MutableClock clock = new MutableClock(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+            Path dir = tmp.resolve("wal");
+            WalConfig cfg = WalConfig.ofDefaults().withDurability(Durability.ASYNC).withRollCycle("TEST_SECONDLY");
+            try (Wal wal = Wal.open(dir, cfg, clock); WalReader reader = Wal.openReadOnly(dir)) {
+                List<Long> seen = new CopyOnWriteArrayList<>();
+                try (WalTail tail = reader.tail(1, r -> seen.add(r.sequence()))) {
+                    long seq = 0;
+                    for (int cycle = 0; cycle < 3; cycle++) {
+                        for (int i = 0; i < 5; i++) {
+                            wal.append("request", "", "", payload(++seq));
+                        }
+                        long expected = seq;
+                        await().atMost(Duration.ofSeconds(10)).until(() -> tail.lastDelivered() == expected);
+                        clock.advance(Duration.ofSeconds(1));
+                    }
+                }
+                assertThat(seen).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 15).boxed().toList());
+                assertThat(wal.stats().cycleFiles()).hasSize(3);
+            }
+        }
+
+        @Test
         void aTailSurvivesAConsumerThatThrows() {
             try (Wal wal = Wal.open(tmp.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.ASYNC))) {
                 List<Long> seen = new CopyOnWriteArrayList<>();

@@ -22,6 +22,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
 /**
  * Reading side of a log over one Chronicle queue: cursors, tails, stats. Thread-safe: the queue is;
+ * a read-only view of a log that has no Chronicle files yet opens the queue once they appear
+ * ({@code queue} is volatile, set under {@code this});
  * each cursor (a Chronicle tailer) belongs to the thread that created it; open tails are tracked in
  * a concurrent set and stopped on close.
  */
@@ -30,7 +32,8 @@ public class ChronicleWalReader implements WalReader {
     static final long HEADER_RECOVERY_TIMEOUT_MS = 500;
 
     protected final Path directory;
-    protected final SingleChronicleQueue queue;
+    protected volatile SingleChronicleQueue queue;
+    private volatile boolean closed;
     protected final RollCycle rollCycle;
     private final Set<ChronicleTail> tails = ConcurrentHashMap.newKeySet();
 
@@ -44,17 +47,30 @@ public class ChronicleWalReader implements WalReader {
     public static ChronicleWalReader openReadOnly(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         RollCycle rc = RollCycleNames.resolve(WalDirectory.checkExisting(dir));
-        if (!Files.isRegularFile(dir.resolve("metadata.cq4t"))) {
-            // Created but never appended to: Chronicle would create its metadata file, so don't open it.
-            return new ChronicleWalReader(dir, null, rc);
+        ChronicleWalReader reader = new ChronicleWalReader(dir, null, rc);
+        reader.readOnlyQueue();
+        return reader;
+    }
+
+    /**
+     * The queue, opened read-only when Chronicle's files exist; {@code null} before (opening it then
+     * would make Chronicle create its metadata file, and a reader must not create anything).
+     */
+    private SingleChronicleQueue readOnlyQueue() {
+        SingleChronicleQueue q = queue;
+        if (q != null) {
+            return q;
         }
-        SingleChronicleQueue q;
-        try {
-            q = queueBuilder(dir, rc, Clock.systemUTC()).readOnly(true).build();
-        } catch (RuntimeException e) {
-            throw new WalException(Reason.IO, "cannot open " + dir + " read-only: " + e.getMessage(), e);
+        synchronized (this) {
+            if (queue == null && !closed && Files.isRegularFile(directory.resolve("metadata.cq4t"))) {
+                try {
+                    queue = queueBuilder(directory, rollCycle, Clock.systemUTC()).readOnly(true).build();
+                } catch (RuntimeException e) {
+                    throw new WalException(Reason.IO, "cannot open " + directory + " read-only: " + e.getMessage(), e);
+                }
+            }
+            return queue;
         }
-        return new ChronicleWalReader(dir, q, rc);
     }
 
     static SingleChronicleQueueBuilder queueBuilder(Path dir, RollCycle rc, Clock clock) {
@@ -72,7 +88,8 @@ public class ChronicleWalReader implements WalReader {
     @Override
     public WalCursor read(long fromSequence) {
         checkOpen();
-        return queue == null ? EmptyCursor.INSTANCE : new ChronicleCursor(queue, rollCycle, fromSequence);
+        SingleChronicleQueue q = readOnlyQueue();
+        return q == null ? EmptyCursor.INSTANCE : new ChronicleCursor(q, rollCycle, fromSequence);
     }
 
     @Override
@@ -123,7 +140,8 @@ public class ChronicleWalReader implements WalReader {
     }
 
     protected void checkOpen() {
-        if (queue != null && queue.isClosed()) {
+        SingleChronicleQueue q = queue;
+        if (closed || (q != null && q.isClosed())) {
             throw new WalException(Reason.CLOSED, "the WAL in " + directory + " is closed");
         }
     }
@@ -137,8 +155,11 @@ public class ChronicleWalReader implements WalReader {
     @Override
     public void close() {
         closeTails();
-        if (queue != null) {
-            queue.close();
+        synchronized (this) {
+            closed = true;
+            if (queue != null) {
+                queue.close();
+            }
         }
     }
 
