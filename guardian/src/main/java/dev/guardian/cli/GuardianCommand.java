@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
         subcommands = {
                 AgentCheckCommand.class,
                 CommandLine.HelpCommand.class,
+                dev.guardian.cli.wal.WalCommand.class,
         })
 public final class GuardianCommand implements Runnable {
 

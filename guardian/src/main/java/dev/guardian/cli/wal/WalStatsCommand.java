@@ -1,0 +1,68 @@
+package dev.guardian.cli.wal;
+
+import dev.guardian.wal.WalException;
+import dev.guardian.wal.WalReader;
+import dev.guardian.wal.WalStats;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code guardian wal stats DIR}: records, first and last sequence, size, cycle files. */
+@Command(name = "stats", mixinStandardHelpOptions = true,
+        description = "Show what a write-ahead log holds: records, first and last sequence, size, cycle files.")
+public final class WalStatsCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "A WAL directory, or a Guardian data directory containing wal/.")
+    Path dir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        WalStats s;
+        Path walDir;
+        try (WalReader reader = WalCli.openReadOnly(dir)) {
+            walDir = reader.directory();
+            s = reader.stats();
+        } catch (WalException e) {
+            throw WalCli.toCli(e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        row(out, "directory", walDir.toString());
+        row(out, "records", Long.toString(s.records()));
+        row(out, "first sequence", s.records() == 0 ? "-" : Long.toString(s.firstSequence()));
+        row(out, "last sequence", s.records() == 0 ? "-" : Long.toString(s.lastSequence()));
+        row(out, "record bytes", s.recordBytes() + " (" + human(s.recordBytes()) + ")");
+        row(out, "file bytes", s.fileBytes() + " (" + human(s.fileBytes()) + " apparent; cycle files are sparse)");
+        row(out, "corrupt records", Long.toString(s.corruptRecords()));
+        row(out, "cycle files", Integer.toString(s.cycleFiles().size()));
+        int width = s.cycleFiles().stream().mapToInt(f -> f.name().length()).max().orElse(0);
+        for (WalStats.CycleFile f : s.cycleFiles()) {
+            out.printf("  %-" + width + "s  %12d%n", f.name(), f.bytes());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void row(PrintWriter out, String name, String value) {
+        out.printf("%-16s %s%n", name, value);
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

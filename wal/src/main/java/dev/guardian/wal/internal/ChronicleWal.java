@@ -1,0 +1,553 @@
+package dev.guardian.wal.internal;
+
+import dev.guardian.wal.AppendTicket;
+import dev.guardian.wal.Durability;
+import dev.guardian.wal.Wal;
+import dev.guardian.wal.WalConfig;
+import dev.guardian.wal.WalException;
+import dev.guardian.wal.WalException.Reason;
+import dev.guardian.wal.WalRecord;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writable log.
+ *
+ * <p>Threading model. Appends run on the caller's thread under {@link #lock}: assign the next
+ * sequence, encode, write one Chronicle document into the memory-mapped cycle file (a few µs), and,
+ * in GROUP mode, queue the ticket. One Chronicle appender is shared by all appending threads; its
+ * single-thread check is disabled because the lock serialises every use of it (and gives the
+ * happens-before edges). Forcing to disk never happens under the lock, except once per cycle roll,
+ * when the finished cycle file is forced so that every later force only needs the current file.
+ * <ul>
+ *   <li>SYNC: after the write, the caller forces the current cycle file outside the lock; a force
+ *       that started after our write covers it, so concurrent SYNC appenders share forces.</li>
+ *   <li>GROUP: appended records join {@code waiting}. The {@code wal-group-commit} thread waits (on
+ *       {@link #commitWanted}) until {@code maxBatch} records wait or the oldest has waited
+ *       {@code maxDelay}, and a forcer is free ({@code groupForcers} forces may run at once); then,
+ *       under the lock, it snapshots the last written sequence and the current file, moves
+ *       {@code waiting} to {@code inForce}, and hands the force to a {@code wal-group-force-N}
+ *       thread. That thread forces outside the lock, then takes every ticket up to the highest
+ *       durable sequence from {@code inForce} and completes them outside the lock, in sequence
+ *       order. A force that started after a record was written covers it, whichever finishes
+ *       first. Appends go on during forces and form the next batch.</li>
+ *   <li>ASYNC: no force on the append path; {@code wal-async-flush} forces every
+ *       {@code asyncFlushInterval}.</li>
+ * </ul>
+ * Guarded by {@link #lock}: the appender, the codec, {@code lastSeq}, the cycle channels,
+ * {@code waiting}, {@code inForce}, {@code forcesInFlight}, {@code closed}. {@code durableSeq} is atomic. Background threads catch, log and
+ * continue.
+ */
+public final class ChronicleWal extends ChronicleWalReader implements Wal {
+    private static final Logger log = LoggerFactory.getLogger(ChronicleWal.class);
+
+    private final WalConfig config;
+    private final Clock clock;
+    private final WalDirectory.WriterLock dirLock;
+    private final GroupCommitPolicy policy;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition commitWanted = lock.newCondition();
+    private final ExcerptAppender appender;
+    private final RecordCodec codec = new RecordCodec();
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Pending> inForce = new ArrayDeque<>();
+    private int forcesInFlight;
+    private long lastSeq;
+    private int currentCycle = Integer.MIN_VALUE;
+    private FileChannel currentChannel;
+    private FileChannel previousChannel;
+    private boolean closed;
+
+    private final AtomicLong durableSeq = new AtomicLong();
+    private final Object retentionLock = new Object();
+    private final Thread committer;
+    private final ExecutorService forcers;
+    private final ScheduledExecutorService flusher;
+
+    private record Pending(long seq, long arrivalNanos, CompletableFuture<Long> future) {
+    }
+
+    private ChronicleWal(Path dir, SingleChronicleQueue queue, RollCycle rc, WalConfig config, Clock clock,
+                         WalDirectory.WriterLock dirLock) {
+        super(dir, queue, rc);
+        this.config = config;
+        this.clock = clock;
+        this.dirLock = dirLock;
+        this.policy = new GroupCommitPolicy(config.groupMaxBatch(), config.groupMaxDelay().toNanos());
+        this.lastSeq = findLastSequence(queue);
+        this.durableSeq.set(lastSeq);
+        this.appender = queue.createAppender();
+        this.appender.singleThreadedCheckDisabled(true);
+        if (config.durability() == Durability.GROUP) {
+            AtomicInteger ids = new AtomicInteger();
+            forcers = Executors.newFixedThreadPool(config.groupForcers(), r -> {
+                Thread t = new Thread(r, "wal-group-force-" + ids.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            committer = new Thread(this::commitLoop, "wal-group-commit");
+            committer.setDaemon(true);
+            committer.start();
+        } else {
+            committer = null;
+            forcers = null;
+        }
+        if (config.durability() == Durability.ASYNC) {
+            flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "wal-async-flush");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = config.asyncFlushInterval().toNanos();
+            flusher.scheduleWithFixedDelay(this::flushQuietly, every, every, TimeUnit.NANOSECONDS);
+        } else {
+            flusher = null;
+        }
+    }
+
+    public static ChronicleWal open(Path directory, WalConfig config, Clock clock) {
+        Path dir = directory.toAbsolutePath().normalize();
+        WalDirectory.WriterLock dirLock = WalDirectory.lockForWrite(dir, config.rollCycle());
+        SingleChronicleQueue queue = null;
+        try {
+            if (!dirLock.rollCycle.equals(config.rollCycle())) {
+                log.warn("{} was created with wal.rollCycle={}; keeping it (configured: {})", dir, dirLock.rollCycle, config.rollCycle());
+            }
+            RollCycle rc = RollCycleNames.resolve(dirLock.rollCycle);
+            SingleChronicleQueueBuilder builder = queueBuilder(dir, rc, clock);
+            queue = builder.build();
+            if (builder.readOnly()) {
+                throw new WalException(Reason.IO, "Chronicle opened " + dir + " read-only: the JVM lacks the flags "
+                        + "Chronicle Queue needs on JDK 17 (--add-opens/--add-exports, see shared/STACK.md)");
+            }
+            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock);
+            log.debug("opened WAL {} ({}), last sequence {}", dir, config.durability(), wal.lastSeq);
+            return wal;
+        } catch (RuntimeException | Error e) {
+            if (queue != null) {
+                queue.close();
+            }
+            dirLock.close();
+            if (e instanceof WalException) {
+                throw e;
+            }
+            throw new WalException(Reason.IO, "cannot open WAL " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The sequence of the last complete, valid record, reading backwards from the end. */
+    private static long findLastSequence(SingleChronicleQueue queue) {
+        RecordCodec codec = new RecordCodec();
+        ExcerptTailer t = queue.createTailer();
+        try {
+            t.direction(TailerDirection.BACKWARD).toEnd();
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return 0;
+                    }
+                    if (!dc.isData()) {
+                        continue;
+                    }
+                    Bytes<?> b = dc.wire().bytes();
+                    int len = (int) b.readRemaining();
+                    b.read(codec.buffer(len), 0, len);
+                    WalRecord r = codec.decode(len);
+                    if (r != null) {
+                        return r.sequence();
+                    }
+                    log.warn("ignoring corrupt record at the end of {} (index {})", queue.fileAbsolutePath(), Long.toHexString(dc.index()));
+                }
+            }
+        } finally {
+            t.close();
+        }
+    }
+
+    @Override
+    public AppendTicket append(String type, String instance, String version, byte[] payload) {
+        byte[] t;
+        byte[] i;
+        byte[] v;
+        try {
+            t = RecordCodec.tag("type", type, true);
+            i = RecordCodec.tag("instance", instance, false);
+            v = RecordCodec.tag("version", version, false);
+        } catch (IllegalArgumentException e) {
+            throw new WalException(Reason.INVALID, e.getMessage());
+        }
+        if (payload == null) {
+            throw new WalException(Reason.INVALID, "payload must not be null");
+        }
+        if (payload.length > config.maxPayloadBytes()) {
+            throw new WalException(Reason.INVALID, "payload of " + payload.length + " bytes exceeds wal.maxPayloadBytes=" + config.maxPayloadBytes());
+        }
+        long seq;
+        CompletableFuture<Long> future = null;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new WalException(Reason.CLOSED, "the WAL in " + directory + " is closed");
+            }
+            seq = lastSeq + 1;
+            int len = RecordCodec.encodedLength(t, i, v, payload);
+            byte[] buf = codec.encode(seq, micros(clock.instant()), t, i, v, payload);
+            try (DocumentContext dc = appender.writingDocument()) {
+                try {
+                    dc.wire().bytes().write(buf, 0, len);
+                } catch (RuntimeException e) {
+                    dc.rollbackOnClose();
+                    throw e;
+                }
+            } catch (RuntimeException e) {
+                throw new WalException(Reason.IO, "cannot append to " + directory + ": " + e.getMessage(), e);
+            }
+            lastSeq = seq;
+            trackCycle();
+            if (committer != null) {
+                future = new CompletableFuture<>();
+                waiting.addLast(new Pending(seq, System.nanoTime(), future));
+                if (waiting.size() == 1 || waiting.size() >= config.groupMaxBatch()) {
+                    commitWanted.signal();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (future != null) {
+            return new AppendTicket(seq, future);
+        }
+        if (config.durability() == Durability.SYNC) {
+            syncTo(seq);
+        }
+        return AppendTicket.completed(seq);
+    }
+
+    private static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
+    }
+
+    /** Under the lock: notices a new cycle file, forces the finished one, and makes the new name durable. */
+    private void trackCycle() {
+        int c = appender.cycle();
+        if (c == currentCycle) {
+            return;
+        }
+        try {
+            FileChannel old = currentChannel;
+            if (old != null) {
+                old.force(false);
+            }
+            if (previousChannel != null) {
+                previousChannel.close();
+            }
+            previousChannel = old;
+            File f = appender.currentFile();
+            currentChannel = FileChannel.open(f.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            WalDirectory.forceDirectory(directory);
+            currentCycle = c;
+        } catch (IOException e) {
+            throw new WalException(Reason.IO, "cannot force cycle files of " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SYNC: makes everything up to {@code seq} durable, sharing a force that started after our write. */
+    private void syncTo(long seq) {
+        if (durableSeq.get() >= seq) {
+            return;
+        }
+        forceWritten();
+    }
+
+    /** Snapshots (last sequence, current file) under the lock, forces outside it. */
+    private void forceWritten() {
+        long target;
+        FileChannel ch;
+        lock.lock();
+        try {
+            target = lastSeq;
+            ch = currentChannel;
+        } finally {
+            lock.unlock();
+        }
+        force(ch);
+        durableSeq.accumulateAndGet(target, Math::max);
+    }
+
+    private void force(FileChannel ch) {
+        if (ch == null) {
+            return;
+        }
+        try {
+            ch.force(false);
+        } catch (ClosedChannelException e) {
+            // Closed by a later cycle roll, which forced this file before closing it.
+        } catch (IOException e) {
+            throw new WalException(Reason.IO, "cannot force " + directory + " to disk: " + e.getMessage(), e);
+        }
+    }
+
+    private void commitLoop() {
+        while (true) {
+            try {
+                long target;
+                FileChannel ch;
+                lock.lock();
+                try {
+                    while (true) {
+                        Pending oldest = waiting.peekFirst();
+                        if (oldest == null) {
+                            if (closed) {
+                                return;
+                            }
+                            commitWanted.await();
+                            continue;
+                        }
+                        if (forcesInFlight >= config.groupForcers()) {
+                            commitWanted.await();
+                            continue;
+                        }
+                        long wait = policy.nanosToWait(waiting.size(), oldest.arrivalNanos(), System.nanoTime());
+                        if (wait <= 0 || closed) {
+                            break;
+                        }
+                        commitWanted.awaitNanos(wait);
+                    }
+                    target = lastSeq;
+                    ch = currentChannel;
+                    inForce.addAll(waiting);
+                    waiting.clear();
+                    forcesInFlight++;
+                } finally {
+                    lock.unlock();
+                }
+                forcers.execute(() -> groupForce(target, ch));
+            } catch (InterruptedException e) {
+                log.warn("group commit thread interrupted; continuing until the WAL is closed");
+            } catch (RuntimeException | Error e) {
+                log.error("group commit loop failed; continuing", e);
+            }
+        }
+    }
+
+    /** On a forcer thread: one force, then completes the tickets it made durable. */
+    private void groupForce(long target, FileChannel ch) {
+        WalException failure = null;
+        try {
+            force(ch);
+        } catch (RuntimeException e) {
+            failure = e instanceof WalException w ? w : new WalException(Reason.IO, "force failed: " + e, e);
+            log.error("group commit force failed; failing tickets up to {}", target, e);
+        }
+        List<Pending> done = new ArrayList<>();
+        lock.lock();
+        try {
+            forcesInFlight--;
+            long upTo = failure == null ? durableSeq.accumulateAndGet(target, Math::max) : target;
+            while (!inForce.isEmpty() && inForce.peekFirst().seq() <= upTo) {
+                done.add(inForce.pollFirst());
+            }
+            commitWanted.signal();
+        } finally {
+            lock.unlock();
+        }
+        for (Pending p : done) {
+            if (failure == null) {
+                p.future().complete(p.seq());
+            } else {
+                p.future().completeExceptionally(failure);
+            }
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            forceWritten();
+        } catch (RuntimeException e) {
+            log.error("periodic force of {} failed; will retry", directory, e);
+        }
+    }
+
+    @Override
+    public long lastSequence() {
+        lock.lock();
+        try {
+            return lastSeq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long durableSequence() {
+        return durableSeq.get();
+    }
+
+    @Override
+    public WalConfig config() {
+        return config;
+    }
+
+    @Override
+    public int retainAfter(long coveredSequence) {
+        checkOpen();
+        synchronized (retentionLock) {
+            // Decide: first sequence and file of every cycle, read with a tailer on this thread.
+            List<Integer> cycles = new ArrayList<>();
+            List<Long> firstSeqs = new ArrayList<>();
+            List<File> files = new ArrayList<>();
+            ExcerptTailer t = queue.createTailer();
+            RecordCodec c = new RecordCodec();
+            try {
+                int first = queue.firstCycle();
+                int last = queue.lastCycle();
+                if (first > last) {
+                    return 0;
+                }
+                NavigableSet<Long> all = queue.listCyclesBetween(first, last);
+                for (Long cycle : all) {
+                    if (!t.moveToCycle(cycle.intValue())) {
+                        continue;
+                    }
+                    Long firstSeq = null;
+                    while (firstSeq == null) {
+                        try (DocumentContext dc = t.readingDocument()) {
+                            if (!dc.isPresent() || t.cycle() != cycle.intValue()) {
+                                break;
+                            }
+                            Bytes<?> b = dc.wire().bytes();
+                            int len = (int) b.readRemaining();
+                            b.read(c.buffer(len), 0, len);
+                            WalRecord r = c.decode(len);
+                            if (r != null) {
+                                firstSeq = r.sequence();
+                            }
+                        }
+                    }
+                    if (firstSeq != null) {
+                        cycles.add(cycle.intValue());
+                        firstSeqs.add(firstSeq);
+                        files.add(t.currentFile());
+                    }
+                }
+            } finally {
+                t.close();
+            }
+            int writing;
+            lock.lock();
+            try {
+                writing = currentCycle;
+            } finally {
+                lock.unlock();
+            }
+            int deletable = cycles.size() - config.retentionMinCycles();
+            List<File> delete = new ArrayList<>();
+            for (int k = 0; k < deletable && k + 1 < cycles.size(); k++) {
+                long lastSeqInCycle = firstSeqs.get(k + 1) - 1;
+                if (lastSeqInCycle > coveredSequence || cycles.get(k) == writing || files.get(k) == null) {
+                    break;
+                }
+                delete.add(files.get(k));
+            }
+            // Act: delete outside the write lock; appends only touch the current cycle file.
+            int deleted = 0;
+            for (File f : delete) {
+                try {
+                    Files.deleteIfExists(f.toPath());
+                    deleted++;
+                    log.info("retention: deleted {} (records up to {} are covered by a checkpoint)", f.getName(), coveredSequence);
+                } catch (IOException e) {
+                    log.warn("retention: cannot delete {}: {}", f, e.getMessage());
+                }
+            }
+            if (deleted > 0) {
+                queue.refreshDirectoryListing();
+            }
+            return deleted;
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            commitWanted.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (committer != null) {
+                committer.join(TimeUnit.SECONDS.toMillis(30));
+                forcers.shutdown();
+                forcers.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            if (flusher != null) {
+                flusher.shutdownNow();
+                flusher.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            forceWritten();
+        } catch (WalException e) {
+            log.error("final force of {} failed", directory, e);
+        }
+        closeTails();
+        lock.lock();
+        try {
+            appender.close();
+            closeQuietly(currentChannel);
+            closeQuietly(previousChannel);
+        } finally {
+            lock.unlock();
+        }
+        queue.close();
+        dirLock.close();
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // nothing left to do
+            }
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package dev.guardian.wal.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.guardian.wal.AppendTicket;
+import dev.guardian.wal.Durability;
+import dev.guardian.wal.Wal;
+import dev.guardian.wal.WalConfig;
+import dev.guardian.wal.WalCursor;
+import dev.guardian.wal.WalReader;
+import dev.guardian.wal.WalRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * WAL benchmark: append latency and throughput for async, sync and group commit, and replay rate.
+ * Run with {@code bench/wal.sh}; prints a Markdown table. Args: [work dir] (default: a temp dir).
+ *
+ * <p>Latency is measured around each {@code append} call (and, for group, from the call until the
+ * ticket completes: the "durable" latency a client waits). Payload: 128 bytes of JSON-like text.
+ */
+public final class WalBench {
+    private static final byte[] PAYLOAD = ("{\"id\":\"req-000000\",\"method\":\"chat\",\"params\":{\"text\":\""
+            + "x".repeat(80) + "\"}}").substring(0, 128).getBytes(UTF_8);
+    private static final List<String[]> rows = new ArrayList<>();
+    /** {@code -Dwal.bench.scale=0.1} for a quick smoke run; figures for BENCHMARKS.md use 1. */
+    private static final double SCALE = Double.parseDouble(System.getProperty("wal.bench.scale", "1"));
+
+    private WalBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path base = args.length > 0 ? Files.createDirectories(Path.of(args[0])) : Files.createTempDirectory("walbench");
+        long started = System.nanoTime();
+        String window = System.getProperty("wal.bench.groupWindow");
+        if (window != null) {
+            // One case only: group commit (defaults, sync 1-thread as the reference) with N in flight per thread.
+            try {
+                sync(base.resolve("sync1"), 1, scaled(4));
+                groupPipelined(base.resolve("groupPipe"), config(Durability.GROUP), 4, Integer.parseInt(window), scaled(6));
+                printRows();
+            } finally {
+                delete(base);
+            }
+            return;
+        }
+        try {
+            long written = async(base.resolve("async"));
+            replay(base.resolve("async"), written);
+            double sync1 = sync(base.resolve("sync1"), 1, scaled(4));
+            long sync1p99 = lastP99;
+            double sync16 = sync(base.resolve("sync16"), 16, scaled(4));
+            double groupBlocking = groupBlocking(base.resolve("group16"), 16, scaled(5));
+            double groupPipelined = groupPipelined(base.resolve("groupPipe"), config(Durability.GROUP), 4, 64, scaled(6));
+            long groupP99 = lastP99;
+            groupPipelined(base.resolve("groupPipe0"), config(Durability.GROUP).withGroup(256, Duration.ZERO), 4, 64, scaled(6));
+            printRows();
+            System.out.println();
+            WalConfig d = WalConfig.ofDefaults();
+            System.out.printf(Locale.ROOT, "Group commit with defaults (maxBatch %d, maxDelay %d µs, %d forcers), 4 threads x 64 in flight: "
+                    + "%s durable records/s, append→durable p99 %s µs, i.e. %s µs above the p99 of one sync append (%s µs) in this run.%n",
+                    d.groupMaxBatch(), d.groupMaxDelay().toNanos() / 1000, d.groupForcers(), fmt(groupPipelined), us(groupP99),
+                    us(groupP99 - sync1p99), us(sync1p99));
+            System.out.printf(Locale.ROOT, "Group/sync throughput ratio (same run): pipelined group vs 1-thread sync %.0fx; "
+                    + "vs 16-thread sync %.1fx; with 16 blocking threads, group vs sync %.1fx.%n",
+                    groupPipelined / sync1, groupPipelined / sync16, groupBlocking / sync16);
+            System.out.printf(Locale.ROOT, "benchmark wall time: %.0f s%n", (System.nanoTime() - started) / 1e9);
+        } finally {
+            delete(base);
+        }
+    }
+
+    private static void printRows() {
+        System.out.println();
+        System.out.println("| case | threads | p50 µs | p99 µs | p99.9 µs | records/s |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String[] r : rows) {
+            System.out.println("| " + String.join(" | ", r) + " |");
+        }
+    }
+
+    private static Duration scaled(int seconds) {
+        return Duration.ofMillis((long) (seconds * 1000 * SCALE));
+    }
+
+    private static WalConfig config(Durability d) {
+        return WalConfig.ofDefaults().withDurability(d);
+    }
+
+    private static long async(Path dir) {
+        int warm = (int) (200_000 * SCALE);
+        int n = (int) (1_000_000 * SCALE);
+        Histogram h = new Histogram(3);
+        long t0;
+        long t1;
+        try (Wal wal = Wal.open(dir, config(Durability.ASYNC))) {
+            for (int i = 0; i < warm; i++) {
+                wal.append("request", "inst-1", "v1", PAYLOAD);
+            }
+            t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                long s = System.nanoTime();
+                wal.append("request", "inst-1", "v1", PAYLOAD);
+                h.recordValue(System.nanoTime() - s);
+            }
+            t1 = System.nanoTime();
+        }
+        row("async append", "1", h, n / ((t1 - t0) / 1e9));
+        return warm + n;
+    }
+
+    private static void replay(Path dir, long expected) {
+        double best = 0;
+        List<Double> rates = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            try (WalReader r = Wal.openReadOnly(dir); WalCursor c = r.read(1)) {
+                long t0 = System.nanoTime();
+                long count = 0;
+                long sum = 0;
+                for (WalRecord rec = c.next(); rec != null; rec = c.next()) {
+                    count++;
+                    sum += rec.payload().length;
+                }
+                long t1 = System.nanoTime();
+                if (count != expected || sum == 0) {
+                    throw new IllegalStateException("replay read " + count + " records, expected " + expected);
+                }
+                double rate = count / ((t1 - t0) / 1e9);
+                rates.add(rate);
+                best = Math.max(best, rate);
+            }
+        }
+        rates.sort(Comparator.naturalOrder());
+        rows.add(new String[] {"replay from seq 1 (" + expected + " records, checksums verified; median of 3)", "1", "", "", "",
+                fmt(rates.get(1))});
+    }
+
+    private static double sync(Path dir, int threads, Duration d) throws InterruptedException {
+        Recorder rec = new Recorder(3);
+        AtomicLong count = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        long t0;
+        long t1;
+        try (Wal wal = Wal.open(dir, config(Durability.SYNC))) {
+            for (int i = 0; i < 200; i++) {
+                wal.append("request", "inst-1", "v1", PAYLOAD);
+            }
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                ts.add(new Thread(() -> {
+                    while (!stop.get()) {
+                        long s = System.nanoTime();
+                        wal.append("request", "inst-1", "v1", PAYLOAD);
+                        rec.recordValue(System.nanoTime() - s);
+                        count.incrementAndGet();
+                    }
+                }));
+            }
+            t0 = System.nanoTime();
+            ts.forEach(Thread::start);
+            Thread.sleep(d.toMillis());
+            stop.set(true);
+            for (Thread t : ts) {
+                t.join();
+            }
+            t1 = System.nanoTime();
+        }
+        double rate = count.get() / ((t1 - t0) / 1e9);
+        row("sync append (durable on return)", Integer.toString(threads), rec.getIntervalHistogram(), rate);
+        return rate;
+    }
+
+    private static double groupBlocking(Path dir, int threads, Duration d) throws InterruptedException {
+        Recorder rec = new Recorder(3);
+        AtomicLong count = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        long t0;
+        long t1;
+        try (Wal wal = Wal.open(dir, config(Durability.GROUP))) {
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                ts.add(new Thread(() -> {
+                    while (!stop.get()) {
+                        long s = System.nanoTime();
+                        wal.append("request", "inst-1", "v1", PAYLOAD).await();
+                        rec.recordValue(System.nanoTime() - s);
+                        count.incrementAndGet();
+                    }
+                }));
+            }
+            t0 = System.nanoTime();
+            ts.forEach(Thread::start);
+            Thread.sleep(d.toMillis());
+            stop.set(true);
+            for (Thread t : ts) {
+                t.join();
+            }
+            t1 = System.nanoTime();
+        }
+        double rate = count.get() / ((t1 - t0) / 1e9);
+        row("group, each thread waits for its ticket (append→durable)", Integer.toString(threads), rec.getIntervalHistogram(), rate);
+        return rate;
+    }
+
+    /** Each thread keeps {@code window} appends in flight, like a server answering many clients as tickets complete. */
+    private static double groupPipelined(Path dir, WalConfig cfg, int threads, int window, Duration d) throws InterruptedException {
+        Recorder durable = new Recorder(3);
+        Recorder call = new Recorder(3);
+        AtomicLong count = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean measuring = new AtomicBoolean();
+        long t0;
+        long t1;
+        long c0;
+        try (Wal wal = Wal.open(dir, cfg)) {
+            List<Thread> ts = new ArrayList<>();
+            List<Semaphore> windows = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Semaphore inFlight = new Semaphore(window);
+                windows.add(inFlight);
+                ts.add(new Thread(() -> {
+                    while (!stop.get()) {
+                        inFlight.acquireUninterruptibly();
+                        long s = System.nanoTime();
+                        AppendTicket ticket = wal.append("request", "inst-1", "v1", PAYLOAD);
+                        long e = System.nanoTime();
+                        boolean m = measuring.get();
+                        if (m) {
+                            call.recordValue(e - s);
+                        }
+                        ticket.durable().thenRun(() -> {
+                            if (m) {
+                                durable.recordValue(System.nanoTime() - s);
+                                count.incrementAndGet();
+                            }
+                            inFlight.release();
+                        });
+                    }
+                }));
+            }
+            ts.forEach(Thread::start);
+            Thread.sleep(1000); // warm-up, not measured
+            durable.reset();
+            call.reset();
+            measuring.set(true);
+            c0 = count.get();
+            t0 = System.nanoTime();
+            Thread.sleep(d.toMillis());
+            measuring.set(false);
+            t1 = System.nanoTime();
+            stop.set(true);
+            for (Thread t : ts) {
+                t.join();
+            }
+            for (Semaphore w : windows) {
+                w.acquireUninterruptibly(window);
+            }
+        }
+        double rate = (count.get() - c0) / ((t1 - t0) / 1e9);
+        String name = "group (maxBatch " + cfg.groupMaxBatch() + ", maxDelay " + cfg.groupMaxDelay().toNanos() / 1_000 + " µs), "
+                + window + " in flight per thread: ";
+        row(name + "append call", Integer.toString(threads), call.getIntervalHistogram(), Double.NaN);
+        row(name + "append→durable", Integer.toString(threads), durable.getIntervalHistogram(), rate);
+        return rate;
+    }
+
+    private static long lastP99;
+
+    private static void row(String name, String threads, Histogram h, double rate) {
+        lastP99 = h.getValueAtPercentile(99);
+        rows.add(new String[] {name, threads, us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(99)),
+                us(h.getValueAtPercentile(99.9)), Double.isNaN(rate) ? "" : fmt(rate)});
+        System.err.printf(Locale.ROOT, "done: %s (%s threads)%n", name, threads);
+    }
+
+    private static String us(long nanos) {
+        if (nanos < 0) {
+            return "-" + us(-nanos);
+        }
+        return nanos >= 100_000 ? String.format(Locale.ROOT, "%.0f", nanos / 1e3) : String.format(Locale.ROOT, "%.1f", nanos / 1e3);
+    }
+
+    private static String fmt(double rate) {
+        return String.format(Locale.ROOT, "%,.0f", rate).replace(',', ' ');
+    }
+
+    private static void delete(Path base) throws IOException {
+        if (!Files.exists(base)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(base)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+}
