@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
         description = "An immortal supervisor for self-evolving agents.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                dev.guardian.cli.checkpoints.CheckpointsCommand.class,
         })
 public final class GuardianCommand implements Runnable {
 

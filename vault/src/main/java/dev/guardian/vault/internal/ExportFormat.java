@@ -90,13 +90,13 @@ final class ExportFormat {
             }
             default -> throw new IOException("unknown memoryEncoding '" + encoding + "'");
         };
-        if (memory.length != meta.size()) {
-            throw new IOException("memory is " + memory.length + " bytes, but the file says " + meta.size());
-        }
         String actual = MemoryCodec.checksum(memory);
         if (!actual.equals(meta.checksum())) {
             throw new IOException("checksum mismatch: the file says " + meta.checksum() + ", its memory has " + actual
                     + " (the file was modified or damaged)");
+        }
+        if (memory.length != meta.size()) {
+            throw new IOException("memory is " + memory.length + " bytes, but the file says " + meta.size());
         }
         return new Imported(meta, memory);
     }
