@@ -16,7 +16,7 @@ import java.util.Set;
  * @param createdAt   when the vault stored it (from the vault's clock)
  * @param size        memory size in bytes, uncompressed
  * @param storedSize  bytes actually stored (after compression)
- * @param compression {@code none} or {@code deflate}
+ * @param compression {@code none} or {@code lz4}
  * @param checksum    {@code crc32c:xxxxxxxx} over the uncompressed memory
  * @param tags        why it was taken / what it is known to be
  * @param pinned      pinned checkpoints are never pruned

@@ -6,7 +6,7 @@ package dev.guardian.vault;
  * @param keepLast             retention: newest checkpoints kept per lineage (plus every pinned or
  *                             known-good one)
  * @param pruneOnSave          prune a lineage in the same commit that saves a checkpoint to it
- * @param compressThreshold    memories of at least this many bytes are deflated before storing
+ * @param compressThreshold    memories of at least this many bytes are LZ4-compressed before storing (unless incompressible)
  * @param chunkSize            stored bytes are split into map values of at most this size, so a
  *                             64 MB memory is never one huge MapDB record
  * @param maxMemoryBytes       larger memories are refused

@@ -59,6 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class MapDbVault implements Vault {
     private static final Logger LOG = LoggerFactory.getLogger(MapDbVault.class);
     static final String FORMAT = "guardian-vault/1";
+    private static final long ALLOCATE = 32L * 1024 * 1024;
 
     private final Path dir;
     private final Path file;
@@ -108,7 +109,11 @@ public final class MapDbVault implements Vault {
         }
         DB db;
         try {
-            db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
+            // FileChannel, and growing the file in 32 MB (sparse) steps rather than 1 MB: measured ~1.5 ms
+            // per small commit instead of ~2.8 ms, and faster 1 MB commits. (allocateStartSize would
+            // write its zeros at creation: 250 ms and 32 MB on disk for an empty vault.)
+            db = DBMaker.fileDB(file.toFile()).transactionEnable().fileChannelEnable()
+                    .allocateIncrement(ALLOCATE).make();
         } catch (DBException.FileLocked e) {
             throw new VaultException(Reason.UNAVAILABLE, file + " is in use by another process (is a guardian daemon"
                     + " running on this data directory? stop it first; going through the daemon is not built yet)", e);
