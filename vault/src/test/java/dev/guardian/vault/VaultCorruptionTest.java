@@ -105,4 +105,25 @@ class VaultCorruptionTest {
             assertThat(events).isEmpty();
         }
     }
+
+    @Test
+    void unreadableMetadataIsReportedAsCorruptAndSkipped() {
+        Checkpoint a;
+        Checkpoint b;
+        try (Vault v = open()) {
+            a = v.save(NewCheckpoint.of("primary", "v1", 1, Memories.utf8("{\"n\":1}")));
+            b = v.save(NewCheckpoint.of("primary", "v1", 2, Memories.utf8("{\"n\":2}")));
+            VaultTestHooks.corruptStoredMetadata(v, b.id());
+        }
+        try (Vault v = open()) {
+            assertThat(v.list()).containsExactly(a);
+            assertThat(v.latestValid("primary")).get().extracting(CheckpointData::id).isEqualTo(a.id());
+            List<VerifyResult> all = v.verifyAll();
+            assertThat(all).extracting(VerifyResult::valid).containsExactly(true, false);
+            assertThat(all.get(1).id()).isEqualTo(b.id());
+            assertThat(all.get(1).problem()).startsWith("metadata is unreadable");
+            Checkpoint c = v.save(NewCheckpoint.of("primary", "v1", 3, Memories.utf8("{\"n\":3}")));
+            assertThat(c.id()).isEqualTo(CheckpointId.of(3));
+        }
+    }
 }

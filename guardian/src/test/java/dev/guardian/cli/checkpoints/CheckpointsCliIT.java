@@ -233,4 +233,29 @@ class CheckpointsCliIT {
             assertThat(held.list()).hasSize(3);
         }
     }
+
+    private GuardianCli.Result runIn(Path cwd, String envDataDir, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(GuardianCli.command(args)).directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(tmp.resolve("stderr.txt").toFile());
+        pb.environment().remove(DataDirMixin.ENV);
+        if (envDataDir != null) {
+            pb.environment().put(DataDirMixin.ENV, envDataDir);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        return new GuardianCli.Result(p.exitValue(), out, Files.readString(tmp.resolve("stderr.txt")));
+    }
+
+    @Test
+    void dataDirDefaultsToTheEnvironmentVariableThenToGuardianDataInTheWorkingDirectory() throws Exception {
+        GuardianCli.Result env = runIn(tmp, data.toString(), "checkpoints", "ls", "--lineage", "shadow-v2");
+        assertThat(env.exitCode()).as(env.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(env.stdout()).contains("ckpt-000003  shadow-v2");
+
+        GuardianCli.Result cwd = runIn(tmp, null, "checkpoints", "ls");
+        assertOneErrorLine(cwd, ExitCodes.UNAVAILABLE, "guardian: data directory " + tmp.toRealPath().resolve("guardian-data")
+                + " does not exist (use --data-dir DIR or set GUARDIAN_DATA_DIR)");
+    }
 }

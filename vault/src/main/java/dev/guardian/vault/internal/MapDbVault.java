@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -178,14 +179,14 @@ public final class MapDbVault implements Vault {
     }
 
     private Checkpoint store(String lineage, String versionId, long walSeq, byte[] memory, Set<Tag> tags,
-                             Optional<CheckpointId> parent, java.time.Instant createdAt, boolean pinned) {
+                             Optional<CheckpointId> parent, Instant createdAt, boolean pinned) {
         if (memory.length > config.maxMemoryBytes()) {
             throw new VaultException(Reason.BAD_INPUT, "checkpoint memory of lineage '" + lineage + "' is " + memory.length
                     + " bytes, more than vault.maxMemoryBytes " + config.maxMemoryBytes());
         }
         // Act outside the lock: checksum, compression and chunking touch only the caller's bytes.
         MemoryCodec.Encoded enc = MemoryCodec.encode(memory, config.compressThreshold(), config.chunkSize());
-        java.time.Instant at = createdAt != null ? createdAt : clock.instant();
+        Instant at = createdAt != null ? createdAt : clock.instant();
         List<StoredMeta> pruned;
         Checkpoint c;
         lock.writeLock().lock();
@@ -616,6 +617,19 @@ public final class MapDbVault implements Vault {
             byte[] b = chunks.get(key).clone();
             b[b.length / 2] ^= 0x5A;
             chunks.put(key, b);
+            db.commit();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Test hook: replaces a checkpoint's stored metadata with bytes that are not JSON, and commits. */
+    void corruptStoredMetadata(CheckpointId id) {
+        lock.writeLock().lock();
+        try {
+            if (checkpoints.put(id.seq(), "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)) == null) {
+                throw notFound(id);
+            }
             db.commit();
         } finally {
             lock.writeLock().unlock();

@@ -12,4 +12,9 @@ public final class VaultTestHooks {
     public static void corruptStoredBytes(Vault vault, CheckpointId id) {
         ((MapDbVault) vault).corruptStoredBytes(id);
     }
+
+    /** Replaces the checkpoint's stored metadata with bytes that are not JSON (committed; seen after reopening). */
+    public static void corruptStoredMetadata(Vault vault, CheckpointId id) {
+        ((MapDbVault) vault).corruptStoredMetadata(id);
+    }
 }
