@@ -39,6 +39,14 @@ public interface Vault extends AutoCloseable {
         return MapDbVault.open(dir, config, Clock.systemUTC(), VaultListener.NOOP, false);
     }
 
+    /**
+     * Checks an export document without a vault (format, version, checksum): what
+     * {@link #importCheckpoint} checks first. {@link VaultException.Reason#BAD_INPUT} when it fails.
+     */
+    static void verifyExport(byte[] document) {
+        MapDbVault.verifyExport(document);
+    }
+
     /** The vault directory (for messages). */
     Path dir();
 

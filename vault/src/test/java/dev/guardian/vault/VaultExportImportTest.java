@@ -87,6 +87,8 @@ class VaultExportImportTest {
                     .hasMessageStartingWith("checksum mismatch: the file says " + c.checksum())
                     .extracting(e -> ((VaultException) e).reason()).isEqualTo(VaultException.Reason.BAD_INPUT);
             assertThat(v.list()).hasSize(1);
+            assertThatThrownBy(() -> Vault.verifyExport(tampered)).hasMessageStartingWith("checksum mismatch");
+            Vault.verifyExport(v.exportCheckpoint(c.id()));
         }
     }
 

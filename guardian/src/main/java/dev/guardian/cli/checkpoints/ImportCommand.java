@@ -3,6 +3,7 @@ package dev.guardian.cli.checkpoints;
 import dev.guardian.cli.CliException;
 import dev.guardian.cli.ExitCodes;
 import dev.guardian.vault.Checkpoint;
+import dev.guardian.vault.Vault;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,17 +37,25 @@ final class ImportCommand implements Runnable {
         } catch (IOException e) {
             throw CliException.unavailable("cannot read " + source + ": " + e.getMessage(), e);
         }
+        // Checked before opening: a bad file must not create a vault either.
+        refuseIfBad(source, () -> OfflineCheckpointCatalog.call(() -> {
+            Vault.verifyExport(document);
+            return null;
+        }));
         try (CheckpointCatalog catalog = CheckpointCatalogs.forWriting(dataDir)) {
-            Checkpoint c;
-            try {
-                c = catalog.importDocument(document);
-            } catch (CliException e) {
-                throw e.exitCode() == ExitCodes.BAD_INPUT
-                        ? CliException.badInput("refusing to import " + source + ": " + e.getMessage()) : e;
-            }
+            Checkpoint c = refuseIfBad(source, () -> catalog.importDocument(document));
             spec.commandLine().getOut().println("imported " + source + " as " + c.id() + " (lineage " + c.lineage()
                     + ", version " + c.versionId() + ", wal seq " + c.walSeq() + ", " + c.checksum() + ")");
         }
         spec.commandLine().getOut().flush();
+    }
+
+    private static <T> T refuseIfBad(Path source, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (CliException e) {
+            throw e.exitCode() == ExitCodes.BAD_INPUT
+                    ? CliException.badInput("refusing to import " + source + ": " + e.getMessage()) : e;
+        }
     }
 }

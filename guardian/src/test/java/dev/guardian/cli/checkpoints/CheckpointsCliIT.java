@@ -180,6 +180,11 @@ class CheckpointsCliIT {
                 .endsWith("(the file was modified or damaged)\n");
         assertThat(r.stderr().lines()).hasSize(1);
         assertThat(guardian("checkpoints", "ls", dd()).stdout().lines()).hasSize(4);
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        GuardianCli.Result none = guardian("checkpoints", "import", file.toString(), "--data-dir", empty.toString());
+        assertThat(none.exitCode()).as(none.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(Files.exists(empty.resolve("vault"))).as("a refused import creates no vault").isFalse();
     }
 
     @Test

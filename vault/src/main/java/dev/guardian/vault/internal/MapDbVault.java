@@ -461,14 +461,21 @@ public final class MapDbVault implements Vault {
         return ExportFormat.write(read(id), clock.instant());
     }
 
-    @Override
-    public Checkpoint importCheckpoint(byte[] document) {
-        ExportFormat.Imported in;
+    public static void verifyExport(byte[] document) {
+        decodeExport(document);
+    }
+
+    private static ExportFormat.Imported decodeExport(byte[] document) {
         try {
-            in = ExportFormat.read(document);
+            return ExportFormat.read(document);
         } catch (IOException e) {
             throw new VaultException(Reason.BAD_INPUT, e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Checkpoint importCheckpoint(byte[] document) {
+        ExportFormat.Imported in = decodeExport(document);
         Checkpoint c = in.checkpoint();
         try {
             // Same validation as a fresh save.
