@@ -1,5 +1,7 @@
 package dev.guardian.cli;
 
+import dev.guardian.cli.checkpoints.CheckpointsCommand;
+import dev.guardian.cli.wal.WalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,8 +14,9 @@ import picocli.CommandLine.Option;
         description = "An immortal supervisor for self-evolving agents.",
         subcommands = {
                 AgentCheckCommand.class,
+                CheckpointsCommand.class,
+                WalCommand.class,
                 CommandLine.HelpCommand.class,
-                dev.guardian.cli.wal.WalCommand.class,
         })
 public final class GuardianCommand implements Runnable {
 

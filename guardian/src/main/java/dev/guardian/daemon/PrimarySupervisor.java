@@ -1,0 +1,606 @@
+package dev.guardian.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.config.GuardianConfig;
+import dev.guardian.evolution.Clock;
+import dev.guardian.instance.AgentInstance;
+import dev.guardian.instance.InstanceException;
+import dev.guardian.instance.InstanceListener;
+import dev.guardian.instance.InstanceOptions;
+import dev.guardian.instance.InstanceStats;
+import dev.guardian.process.LaunchSpec;
+import dev.guardian.process.Launcher;
+import dev.guardian.protocol.Message;
+import dev.guardian.supervision.ExitReason;
+import dev.guardian.supervision.RestartDecision;
+import dev.guardian.supervision.RestartPlanner;
+import dev.guardian.vault.Checkpoint;
+import dev.guardian.vault.CheckpointData;
+import dev.guardian.vault.NewCheckpoint;
+import dev.guardian.vault.Tag;
+import dev.guardian.vault.Vault;
+import dev.guardian.wal.AppendTicket;
+import dev.guardian.wal.WalException;
+import dev.guardian.wal.WalRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Supervises the primary instance of one agent and routes requests to it.
+ *
+ * <p><b>Order and durability.</b> Under one sequencer lock, a request is appended to the WAL (which
+ * assigns its sequence) and handed to the instance's stdin queue, so the agent sees requests in
+ * sequence order. The client's answer waits for both the agent's response and the WAL's durability.
+ *
+ * <p><b>Recovery.</b> After every restart: the latest valid checkpoint is restored through
+ * {@code init}; the logged requests after it are sent in sequence order — those still waiting for an
+ * answer as live requests (at-least-once redelivery), the others as {@code replay}; then traffic
+ * opens. A request that was in flight at three crashes in a row is set aside as poison.
+ *
+ * <p><b>Threading.</b> Lifecycle decisions (restart, recovery, checkpoints, escalation) run on one
+ * control thread; the request path runs on the callers' threads under the sequencer lock, which
+ * guards {@link #phase} changes, the idempotency map and delivery. No I/O but the WAL append (a
+ * few microseconds, no sync in group mode) happens under it.
+ */
+public final class PrimarySupervisor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrimarySupervisor.class);
+    /** The primary's checkpoint lineage. */
+    public static final String LINEAGE = "primary";
+    private static final int POISON_AFTER_CRASHES = 3;
+    private static final int IDEMPOTENCY_KEYS = 100_000;
+    private static final int STDIN_QUEUE = 10_000;
+    /** Requests logged and not yet answered; beyond this, new ones are refused as overloaded. */
+    private static final int MAX_WAITING = 50_000;
+
+    /** Where the primary is in its life. */
+    public enum Phase { STARTING, RECOVERING, OPEN, RESTARTING, FAILED, STOPPED }
+
+    private record InFlight(long seq, String id, String key, JsonNode payload, CompletableFuture<Outcome> answer) {
+    }
+
+    /** What an idempotency key maps to: the request's sequence and its answer, once known. */
+    private record Keyed(long seq, String id, JsonNode payload, CompletableFuture<Outcome> answer) {
+    }
+
+    private final GuardianConfig config;
+    private final Launcher launcher;
+    private final RequestLog log;
+    private final Vault vault;
+    private final Clock clock;
+    private final String versionId;
+    private final ObjectMapper json = new ObjectMapper();
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemonThreads("guardian-timer"));
+    private final ExecutorService control = Executors.newSingleThreadExecutor(daemonThreads("guardian-control"));
+    private final RestartPlanner planner;
+    private final Object sequencer = new Object();
+    private final ConcurrentSkipListMap<Long, InFlight> inFlight = new ConcurrentSkipListMap<>();
+    private final Map<String, Keyed> byKey = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Keyed> eldest) {
+            return size() > IDEMPOTENCY_KEYS;
+        }
+    };
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong answeredSinceCheckpoint = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
+    // Control thread only:
+    private final Map<Long, Integer> crashesWhileInFlight = new HashMap<>();
+    private final Set<Long> skipped = new HashSet<>();
+    private boolean escalated;
+    private int generation;
+    // Read anywhere:
+    private volatile Phase phase = Phase.STARTING;
+    private volatile String failedReason;
+    private volatile AgentInstance instance;
+    private volatile Checkpoint lastCheckpoint;
+    private volatile String lastExit;
+
+    public PrimarySupervisor(GuardianConfig config, Launcher launcher, RequestLog log, Vault vault, Clock clock,
+            String versionId) {
+        this.config = config;
+        this.launcher = launcher;
+        this.log = log;
+        this.vault = vault;
+        this.clock = clock;
+        this.versionId = versionId;
+        this.planner = new RestartPlanner(config.restart().policy(), clock);
+    }
+
+    /** Rebuilds what the log says (skips, idempotency keys) and starts the first instance. */
+    public void start() {
+        control.execute(() -> {
+            rebuildFromLog();
+            recover();
+        });
+        long every = config.checkpoint().every().toMillis();
+        if (every > 0) {
+            timers.scheduleAtFixedRate(() -> control.execute(this::checkpointNow), every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /**
+     * Accepts a request: logs it, delivers it, and completes when it is answered and durable (or
+     * cannot be). A repeated idempotency key gets the first request's answer and is applied once.
+     */
+    public CompletableFuture<Outcome> submit(JsonNode payload, String idempotencyKey) {
+        if (payload == null) {
+            return CompletableFuture.completedFuture(new Outcome.Failed(Outcome.Kind.BAD_REQUEST, "payload is required"));
+        }
+        CompletableFuture<Outcome> answer;
+        AppendTicket ticket;
+        synchronized (sequencer) {
+            if (phase == Phase.FAILED) {
+                return failed(Outcome.Kind.AGENT_FAILED, "the agent is FAILED: " + failedReason);
+            }
+            if (phase == Phase.STOPPED) {
+                return failed(Outcome.Kind.UNAVAILABLE, "guardian is stopping");
+            }
+            if (idempotencyKey != null) {
+                Keyed seen = byKey.get(idempotencyKey);
+                if (seen != null) {
+                    return again(seen);
+                }
+            }
+            AgentInstance target = phase == Phase.OPEN ? instance : null;
+            if (target != null && target.stdinRoom() == 0) {
+                return failed(Outcome.Kind.OVERLOADED, "the agent has " + STDIN_QUEUE + " requests waiting for its stdin");
+            }
+            if (inFlight.size() >= MAX_WAITING) {
+                return failed(Outcome.Kind.OVERLOADED, inFlight.size() + " requests are waiting for an answer");
+            }
+            String id = idempotencyKey != null ? idempotencyKey : "g" + ids.incrementAndGet();
+            try {
+                ticket = log.appendRequest(id, idempotencyKey, payload);
+            } catch (WalException e) {
+                return failed(Outcome.Kind.UNAVAILABLE, "the write-ahead log failed: " + e.getMessage());
+            }
+            answer = new CompletableFuture<>();
+            InFlight request = new InFlight(ticket.sequence(), id, idempotencyKey, payload, answer);
+            inFlight.put(request.seq(), request);
+            if (idempotencyKey != null) {
+                byKey.put(idempotencyKey, new Keyed(request.seq(), id, payload, answer));
+            }
+            if (target != null) {
+                deliver(target, request);
+            }
+        }
+        return answer.thenCombine(ticket.durable(), (outcome, durableSeq) -> outcome)
+                .exceptionally(e -> new Outcome.Failed(Outcome.Kind.UNAVAILABLE, "the request could not be made durable: " + rootMessage(e)))
+                .completeOnTimeout(new Outcome.Failed(Outcome.Kind.TIMEOUT, "no answer within "
+                        + config.requestTimeout().toMillis() + " ms"), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A repeated idempotency key: its first answer, or, after a restart, the agent's answer to a re-ask. */
+    private CompletableFuture<Outcome> again(Keyed seen) {
+        if (seen.answer() != null) {
+            return seen.answer();
+        }
+        // Logged before a Guardian restart, answer lost: the agent has applied it (replay); ask again
+        // with its original sequence, which the agent answers without applying it twice.
+        AgentInstance target = instance;
+        if (phase != Phase.OPEN || target == null) {
+            return failed(Outcome.Kind.UNAVAILABLE, "the agent is recovering; retry");
+        }
+        return target.request(new Message.Request(seen.id(), seen.seq(), seen.payload(), false))
+                .handle((r, e) -> e == null ? answered(seen.seq(), r) : failure(e));
+    }
+
+    private void deliver(AgentInstance target, InFlight request) {
+        deliver(target, request, false);
+    }
+
+    private void deliver(AgentInstance target, InFlight request, boolean waitForRoom) {
+        target.request(new Message.Request(request.id(), request.seq(), request.payload(), false), waitForRoom)
+                .whenComplete((response, error) -> {
+                    if (error == null) {
+                        onAnswer(request, response);
+                    } else if (cause(error) instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
+                        // Delivered and maybe applied later: a replay after a crash covers it.
+                        inFlight.remove(request.seq());
+                        request.answer().complete(new Outcome.Failed(Outcome.Kind.TIMEOUT, ie.getMessage()));
+                    }
+                    // GONE: the request stays in flight and is redelivered after recovery.
+                });
+    }
+
+    private void onAnswer(InFlight request, Message.Response response) {
+        inFlight.remove(request.seq());
+        try {
+            log.appendResponse(request.seq(), request.id(), response);
+        } catch (WalException e) {
+            LOG.warn("could not log the answer to {}: {}", request.id(), e.getMessage());
+        }
+        request.answer().complete(answered(request.seq(), response));
+        long everyRequests = config.checkpoint().everyRequests();
+        if (everyRequests > 0 && answeredSinceCheckpoint.incrementAndGet() == everyRequests) {
+            control.execute(this::checkpointNow);
+        }
+    }
+
+    private static Outcome answered(long seq, Message.Response r) {
+        return r.ok() ? new Outcome.Answered(seq, true, r.payload(), null, null)
+                : new Outcome.Answered(seq, false, null, r.error().code(), r.error().message());
+    }
+
+    // ---- lifecycle, all on the control thread ---------------------------------------------
+
+    private void rebuildFromLog() {
+        Optional<Checkpoint> newest = vault.list(LINEAGE).stream().reduce((a, b) -> b);
+        long from = newest.map(Checkpoint::walSeq).orElse(0L);
+        Map<Long, String> keyOf = new HashMap<>();
+        log.readAfter(from, r -> {
+            switch (r.type()) {
+                case RequestLog.REQUEST -> {
+                    RequestLog.Logged req = log.request(r);
+                    if (req.key() != null) {
+                        synchronized (sequencer) {
+                            byKey.put(req.key(), new Keyed(req.seq(), req.id(), req.payload(), null));
+                        }
+                        keyOf.put(req.seq(), req.key());
+                    }
+                }
+                case RequestLog.RESPONSE -> {
+                    JsonNode n = log.tree(r);
+                    String key = keyOf.get(n.path("seq").asLong());
+                    if (key != null) {
+                        Message.Response resp = n.path("ok").asBoolean()
+                                ? Message.Response.ok(n.path("id").asText(), n.get("payload"))
+                                : Message.Response.error(n.path("id").asText(), n.path("error").path("code").asText(),
+                                        n.path("error").path("message").asText());
+                        synchronized (sequencer) {
+                            Keyed k = byKey.get(key);
+                            if (k != null) {
+                                byKey.put(key, new Keyed(k.seq(), k.id(), k.payload(),
+                                        CompletableFuture.completedFuture(answered(k.seq(), resp))));
+                            }
+                        }
+                    }
+                }
+                case RequestLog.SKIP -> skipped.add(log.tree(r).path("seq").asLong());
+                default -> {
+                }
+            }
+        });
+        LOG.info("log read after seq {}: {} idempotency keys, {} poison requests set aside", from, keyOf.size(), skipped.size());
+    }
+
+    private void recover() {
+        if (phase == Phase.STOPPED || phase == Phase.FAILED) {
+            return;
+        }
+        int gen = ++generation;
+        setPhase(Phase.RECOVERING);
+        Optional<CheckpointData> checkpoint = escalated ? knownGood() : vault.latestValid(LINEAGE);
+        JsonNode memory = null;
+        long seq = 0;
+        if (checkpoint.isPresent()) {
+            try {
+                memory = json.readTree(checkpoint.get().memory());
+                seq = checkpoint.get().checkpoint().walSeq();
+            } catch (IOException e) {
+                LOG.error("checkpoint {} holds no JSON; starting from an empty memory and the whole log", checkpoint.get().id());
+            }
+        }
+        String instanceId = "primary-" + gen;
+        AgentInstance started;
+        try {
+            started = AgentInstance.start(launcher, launchSpec(instanceId), instanceOptions(), listenerFor(gen), timers);
+        } catch (IOException e) {
+            LOG.error("could not start {}: {}", instanceId, e.getMessage());
+            control.execute(() -> onExit(gen, ExitReason.FAILED_TO_START, "could not start: " + e.getMessage(), Duration.ZERO));
+            return;
+        }
+        instance = started;
+        try {
+            started.handshake(new Message.Init(1, instanceId, Message.Role.PRIMARY, null, memory, seq))
+                    .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            long last = redeliverAfter(started, seq);
+            synchronized (sequencer) {
+                for (InFlight late : inFlight.tailMap(last, false).values()) {
+                    deliver(started, late);
+                }
+                setPhase(Phase.OPEN);
+            }
+            LOG.info("{} open: restored {} (seq {}), log replayed up to seq {}", instanceId,
+                    checkpoint.map(c -> c.id().toString()).orElse("no checkpoint"), seq, last);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // The instance is killed (or already gone); its exit event drives the next step.
+            started.kill(ExitReason.FAILED_TO_START, "recovery failed: " + rootMessage(e));
+        }
+    }
+
+    /** Sends every logged request after {@code seq}, in order; returns the last sequence sent. */
+    private long redeliverAfter(AgentInstance target, long seq) throws InterruptedException {
+        long[] last = {seq};
+        List<WalRecord> batch = new ArrayList<>();
+        log.readAfter(seq, r -> {
+            if (RequestLog.REQUEST.equals(r.type())) {
+                batch.add(r);
+            }
+        });
+        for (WalRecord r : batch) {
+            long s = r.sequence();
+            last[0] = s;
+            if (skipped.contains(s)) {
+                continue;
+            }
+            InFlight waiting = inFlight.get(s);
+            if (waiting != null) {
+                deliver(target, waiting, true);
+            } else {
+                RequestLog.Logged req = log.request(r);
+                target.replay(new Message.Request(req.id(), s, req.payload(), true));
+            }
+        }
+        return last[0];
+    }
+
+    private InstanceListener listenerFor(int gen) {
+        return new InstanceListener() {
+            @Override
+            public void onExit(AgentInstance i, ExitReason reason, String detail) {
+                control.execute(() -> PrimarySupervisor.this.onExit(gen, reason, detail, i.uptime()));
+            }
+
+            @Override
+            public void onCheckpoint(AgentInstance i, Message.Checkpoint checkpoint) {
+                if (config.checkpoint().onAgentRequest()) {
+                    control.execute(() -> save(gen, checkpoint, Tag.AGENT_REQUESTED));
+                }
+            }
+        };
+    }
+
+    private void onExit(int gen, ExitReason reason, String detail, Duration uptime) {
+        if (gen != generation || phase == Phase.STOPPED) {
+            return;
+        }
+        lastExit = reason + ": " + detail;
+        LOG.warn("primary-{} ended: {}", gen, lastExit);
+        synchronized (sequencer) {
+            setPhase(Phase.RESTARTING);
+        }
+        setAsidePoison(reason);
+        RestartDecision decision = planner.onExit(reason, uptime);
+        if (decision instanceof RestartDecision.Restart r) {
+            restarts.incrementAndGet();
+            timers.schedule(() -> control.execute(this::recover), r.delay().toMillis(), TimeUnit.MILLISECONDS);
+        } else if (decision instanceof RestartDecision.Escalate e) {
+            if (escalated) {
+                fail("still failing after escalation to the last known-good checkpoint: " + e.restartsInWindow()
+                        + " restarts within " + e.window().toSeconds() + " s; last exit " + lastExit);
+                return;
+            }
+            LOG.error("{} restarts within {} s: escalating to the last known-good checkpoint", e.restartsInWindow(),
+                    e.window().toSeconds());
+            escalated = true;
+            planner.reset();
+            restarts.incrementAndGet();
+            control.execute(this::recover);
+        } else {
+            fail("the agent ended (" + lastExit + ") and its restart type, " + config.restart().type() + ", does not restart it");
+        }
+    }
+
+    /** The oldest request in flight when an instance died abnormally is the suspect; at the third strike it is poison. */
+    private void setAsidePoison(ExitReason reason) {
+        if (!reason.abnormal() || inFlight.isEmpty()) {
+            return;
+        }
+        InFlight suspect = inFlight.firstEntry().getValue();
+        int strikes = crashesWhileInFlight.merge(suspect.seq(), 1, Integer::sum);
+        if (strikes >= POISON_AFTER_CRASHES) {
+            String why = "the agent ended " + strikes + " times while handling this request (last: " + lastExit + ")";
+            try {
+                log.appendSkip(suspect.seq(), why).durable().join();
+            } catch (RuntimeException e) {
+                LOG.error("could not log the poison request {}: {}", suspect.seq(), e.getMessage());
+                return;
+            }
+            skipped.add(suspect.seq());
+            inFlight.remove(suspect.seq());
+            LOG.error("request {} (seq {}) set aside as poison: {}", suspect.id(), suspect.seq(), why);
+            suspect.answer().complete(new Outcome.Failed(Outcome.Kind.POISON, why));
+        }
+    }
+
+    private void fail(String reason) {
+        LOG.error("the agent is FAILED: {}", reason);
+        synchronized (sequencer) {
+            failedReason = reason;
+            setPhase(Phase.FAILED);
+        }
+        Outcome failed = new Outcome.Failed(Outcome.Kind.AGENT_FAILED, "the agent is FAILED: " + reason);
+        inFlight.values().forEach(r -> r.answer().complete(failed));
+        inFlight.clear();
+    }
+
+    private Optional<CheckpointData> knownGood() {
+        List<Checkpoint> good = vault.list(LINEAGE).stream().filter(c -> c.hasTag(Tag.KNOWN_GOOD)).toList();
+        for (int i = good.size() - 1; i >= 0; i--) {
+            try {
+                return Optional.of(vault.read(good.get(i).id()));
+            } catch (RuntimeException e) {
+                LOG.error("known-good checkpoint {} is unreadable: {}", good.get(i).id(), e.getMessage());
+            }
+        }
+        LOG.warn("no known-good checkpoint: escalation starts from an empty memory and the whole log");
+        return Optional.empty();
+    }
+
+    /** Asks the open instance for a checkpoint and stores it. */
+    public CompletableFuture<Checkpoint> checkpointNow() {
+        AgentInstance target = instance;
+        int gen = generation;
+        if (phase != Phase.OPEN || target == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no open instance to checkpoint (" + phase + ")"));
+        }
+        answeredSinceCheckpoint.set(0);
+        CompletableFuture<Checkpoint> saved = new CompletableFuture<>();
+        target.checkpoint().whenComplete((c, e) -> control.execute(() -> {
+            if (e != null) {
+                saved.completeExceptionally(e);
+            } else {
+                Checkpoint stored = save(gen, c, null);
+                if (stored != null) {
+                    saved.complete(stored);
+                } else {
+                    saved.completeExceptionally(new IllegalStateException("the checkpoint could not be stored"));
+                }
+            }
+        }));
+        return saved;
+    }
+
+    private Checkpoint save(int gen, Message.Checkpoint c, Tag tag) {
+        try {
+            NewCheckpoint nc = NewCheckpoint.of(LINEAGE, versionId, c.seq(), json.writeValueAsBytes(c.memory()));
+            if (lastCheckpoint != null) {
+                nc = nc.withParent(lastCheckpoint.id());
+            }
+            Checkpoint stored = vault.save(tag == null ? nc : nc.withTags(tag));
+            lastCheckpoint = stored;
+            // The WAL must still reach back to the oldest checkpoint recovery may fall back to.
+            vault.list(LINEAGE).stream().findFirst().ifPresent(oldest -> log.retainAfter(oldest.walSeq()));
+            long after = config.checkpoint().knownGoodAfter().toMillis();
+            timers.schedule(() -> control.execute(() -> tagKnownGood(gen, stored)), after, TimeUnit.MILLISECONDS);
+            return stored;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not store a checkpoint of seq {}: {}", c.seq(), rootMessage(e));
+            return null;
+        }
+    }
+
+    /** A checkpoint whose instance stayed up and open through the stable window is known-good. */
+    private void tagKnownGood(int gen, Checkpoint c) {
+        if (gen == generation && phase == Phase.OPEN) {
+            vault.addTag(c.id(), Tag.KNOWN_GOOD);
+            escalated = false;
+        }
+    }
+
+    /** A snapshot for {@code guardian status}. */
+    public Status status() {
+        AgentInstance i = instance;
+        return new Status(phase, failedReason, i == null ? null : i.stats(), restarts.get(), inFlight.size(),
+                lastCheckpoint, log.lastSequence(), lastExit, clock.now());
+    }
+
+    /** What {@link #status()} reports. */
+    public record Status(Phase phase, String failedReason, InstanceStats instance, long restarts, int waiting,
+            Checkpoint lastCheckpoint, long walSequence, String lastExit, Instant at) {
+    }
+
+    /** Stops the instance (shutdown, then SIGTERM, then SIGKILL) and refuses further requests. */
+    @Override
+    public void close() {
+        AgentInstance i;
+        synchronized (sequencer) {
+            setPhase(Phase.STOPPED);
+            i = instance;
+        }
+        if (i != null) {
+            try {
+                i.stop(config.shutdown().grace(), config.shutdown().termGrace())
+                        .get(config.shutdown().grace().plus(config.shutdown().termGrace()).toMillis() + 5000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("the instance did not stop cleanly: {}", rootMessage(e));
+            }
+        }
+        Outcome stopping = new Outcome.Failed(Outcome.Kind.UNAVAILABLE, "guardian is stopping");
+        inFlight.values().forEach(r -> r.answer().complete(stopping));
+        control.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    private void setPhase(Phase next) {
+        if (phase != Phase.STOPPED) {
+            phase = next;
+        }
+    }
+
+    private LaunchSpec launchSpec(String instanceId) {
+        GuardianConfig.Agent agent = config.agent();
+        Map<String, String> env = new HashMap<>(agent.env());
+        env.put("GUARDIAN_MAX_LINE_BYTES", Integer.toString(config.protocol().maxLineBytes()));
+        env.put("GUARDIAN_INSTANCE_ID", instanceId);
+        Path logs = config.dataDir().resolve("logs");
+        return new LaunchSpec(instanceId, agent.command(), env, agent.workingDir(), config.limits().toResourceLimits(), 0,
+                logs.resolve(instanceId + ".stderr.log"), 10L << 20, 3);
+    }
+
+    private InstanceOptions instanceOptions() {
+        return new InstanceOptions(config.startupTimeout(), config.requestTimeout(), config.heartbeat().interval(),
+                config.heartbeat().misses(), config.limits().memory().bytes(), 100, STDIN_QUEUE, config.protocol().maxLineBytes());
+    }
+
+    private static CompletableFuture<Outcome> failed(Outcome.Kind kind, String message) {
+        return CompletableFuture.completedFuture(new Outcome.Failed(kind, message));
+    }
+
+    private static Outcome failure(Throwable e) {
+        Throwable c = cause(e);
+        if (c instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
+            return new Outcome.Failed(Outcome.Kind.TIMEOUT, ie.getMessage());
+        }
+        return new Outcome.Failed(Outcome.Kind.UNAVAILABLE, rootMessage(e));
+    }
+
+    private static Throwable cause(Throwable e) {
+        Throwable c = e;
+        while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable c = cause(e);
+        if (c instanceof TimeoutException) {
+            return "timed out";
+        }
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicLong n = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

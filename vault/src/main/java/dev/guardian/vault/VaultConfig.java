@@ -1,0 +1,51 @@
+package dev.guardian.vault;
+
+/**
+ * Vault settings, validated at construction; each message names the field and the bad value.
+ *
+ * @param keepLast             retention: newest checkpoints kept per lineage (plus every pinned or
+ *                             known-good one)
+ * @param pruneOnSave          prune a lineage in the same commit that saves a checkpoint to it
+ * @param compressThreshold    memories of at least this many bytes are LZ4-compressed before storing (unless incompressible)
+ * @param chunkSize            stored bytes are split into map values of at most this size, so a
+ *                             64 MB memory is never one huge MapDB record
+ * @param maxMemoryBytes       larger memories are refused
+ */
+public record VaultConfig(int keepLast, boolean pruneOnSave, int compressThreshold, int chunkSize, long maxMemoryBytes) {
+
+    public VaultConfig {
+        if (keepLast < 1) {
+            throw new IllegalArgumentException("vault.retention.keepLast must be >= 1, but was " + keepLast);
+        }
+        if (compressThreshold < 0) {
+            throw new IllegalArgumentException("vault.compressThreshold must be >= 0, but was " + compressThreshold);
+        }
+        if (chunkSize < 4096 || chunkSize > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException("vault.chunkSize must be between 4096 and 16777216, but was " + chunkSize);
+        }
+        if (maxMemoryBytes < 1 || maxMemoryBytes > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("vault.maxMemoryBytes must be between 1 and "
+                    + (Integer.MAX_VALUE - 64) + ", but was " + maxMemoryBytes);
+        }
+    }
+
+    public static VaultConfig ofDefaults() {
+        return new VaultConfig(10, true, 64 * 1024, 1024 * 1024, 256L * 1024 * 1024);
+    }
+
+    public VaultConfig withKeepLast(int n) {
+        return new VaultConfig(n, pruneOnSave, compressThreshold, chunkSize, maxMemoryBytes);
+    }
+
+    public VaultConfig withPruneOnSave(boolean b) {
+        return new VaultConfig(keepLast, b, compressThreshold, chunkSize, maxMemoryBytes);
+    }
+
+    public VaultConfig withCompressThreshold(int n) {
+        return new VaultConfig(keepLast, pruneOnSave, n, chunkSize, maxMemoryBytes);
+    }
+
+    public VaultConfig withChunkSize(int n) {
+        return new VaultConfig(keepLast, pruneOnSave, compressThreshold, n, maxMemoryBytes);
+    }
+}
