@@ -148,6 +148,14 @@ public final class AgentInstance {
 
     /** Sends a request and returns its answer; fails with an {@link InstanceException}. */
     public CompletableFuture<Message.Response> request(Message.Request request) {
+        return request(request, false);
+    }
+
+    /**
+     * As {@link #request(Message.Request)}; with {@code waitForRoom}, blocks while the stdin queue is
+     * full instead of failing with {@code OVERLOADED} (recovery must not drop a redelivery).
+     */
+    public CompletableFuture<Message.Response> request(Message.Request request, boolean waitForRoom) {
         if (state.get() == State.EXITED || state.get() == State.STOPPING) {
             return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.GONE, id() + " is " + state.get()));
         }
@@ -160,13 +168,31 @@ public final class AgentInstance {
             timeout.cancel(false);
             return existing.future();
         }
-        if (!stdin.offer(request)) {
+        if (!offer(request, waitForRoom)) {
             pending.remove(request.id());
             timeout.cancel(false);
             return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.OVERLOADED,
                     id() + " has " + options.stdinQueue() + " messages waiting for its stdin"));
         }
         return future;
+    }
+
+    private boolean offer(Message m, boolean waitForRoom) {
+        if (!waitForRoom) {
+            return stdin.offer(m);
+        }
+        try {
+            stdin.put(m);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Room left in the stdin queue. */
+    public int stdinRoom() {
+        return stdin.remainingCapacity();
     }
 
     /** Sends a replayed request (applied, not answered); blocks while the stdin queue is full. */
