@@ -1,0 +1,164 @@
+package dev.guardian.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.config.ConfigLoader;
+import dev.guardian.config.GuardianConfig;
+import dev.guardian.evolution.Clock;
+import dev.guardian.process.Launcher;
+import dev.guardian.vault.Vault;
+import dev.guardian.vault.VaultConfig;
+import dev.guardian.wal.Durability;
+import dev.guardian.wal.Wal;
+import dev.guardian.wal.WalConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The primary's supervision and recovery, on a real WAL, a real vault and real agent processes. */
+class PrimarySupervisorTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path REPO = Path.of(System.getProperty("guardian.repo", "..")).toAbsolutePath().normalize();
+    private static final String FAULTY = REPO.resolve("guardian/src/test/resources/agents/faulty/faulty_learner.py").toString();
+
+    @TempDir
+    Path data;
+
+    private Wal wal;
+    private Vault vault;
+    private PrimarySupervisor supervisor;
+
+    @AfterEach
+    void tearDown() {
+        if (supervisor != null) {
+            supervisor.close();
+        }
+        if (vault != null) {
+            vault.close();
+        }
+        if (wal != null) {
+            wal.close();
+        }
+    }
+
+    @Test
+    void requestsAreAnsweredInOrderAndMemorySurvivesAgentKills() throws Exception {
+        start("restart: {backoff: {initial: 10ms}}\ncheckpoint: {every_requests: 40}");
+        int learned = 0;
+        for (int round = 0; round < 5; round++) {
+            List<CompletableFuture<Outcome>> answers = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                answers.add(supervisor.submit(json("{\"op\":\"learn\",\"key\":\"k\"}"), null));
+            }
+            // Kill the agent while (some of) these are in flight: they are redelivered after recovery.
+            supervisor.status().instance();
+            killAgent();
+            for (CompletableFuture<Outcome> a : answers) {
+                assertThat(a.get(30, TimeUnit.SECONDS)).isInstanceOf(Outcome.Answered.class);
+            }
+            learned += 30;
+        }
+        assertThat(count("k")).isEqualTo(learned);
+        assertThat(supervisor.status().restarts()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void aRepeatedIdempotencyKeyGetsTheSameAnswerAndIsAppliedOnce() throws Exception {
+        start("");
+        Outcome first = supervisor.submit(json("{\"op\":\"learn\",\"key\":\"once\"}"), "key-1").get(10, TimeUnit.SECONDS);
+        Outcome second = supervisor.submit(json("{\"op\":\"learn\",\"key\":\"once\"}"), "key-1").get(10, TimeUnit.SECONDS);
+        assertThat(second).isEqualTo(first);
+        assertThat(count("once")).isEqualTo(1);
+    }
+
+    @Test
+    void memoryAndIdempotencySurviveARestartOfGuardianItself() throws Exception {
+        start("checkpoint: {every_requests: 25}");
+        for (int i = 0; i < 60; i++) {
+            supervisor.submit(json("{\"op\":\"learn\",\"key\":\"g\"}"), "req-" + i).get(10, TimeUnit.SECONDS);
+        }
+        Outcome before = supervisor.submit(json("{\"op\":\"learn\",\"key\":\"g\"}"), "req-59").get(10, TimeUnit.SECONDS);
+        restartGuardian("checkpoint: {every_requests: 25}");
+        assertThat(count("g")).isEqualTo(60);
+        Outcome after = supervisor.submit(json("{\"op\":\"learn\",\"key\":\"g\"}"), "req-59").get(10, TimeUnit.SECONDS);
+        assertThat(after).isEqualTo(before);
+        assertThat(count("g")).isEqualTo(60);
+    }
+
+    @Test
+    void aRequestThatCrashesTheAgentEveryTimeIsSetAsideAsPoison() throws Exception {
+        start("restart: {backoff: {initial: 10ms}}");
+        supervisor.submit(json("{\"op\":\"learn\",\"key\":\"p\"}"), null).get(10, TimeUnit.SECONDS);
+        Outcome poison = supervisor.submit(json("{\"op\":\"crash\"}"), null).get(30, TimeUnit.SECONDS);
+        assertThat(poison).isInstanceOf(Outcome.Failed.class);
+        assertThat(((Outcome.Failed) poison).kind()).isEqualTo(Outcome.Kind.POISON);
+        assertThat(((Outcome.Failed) poison).message()).startsWith("the agent ended 3 times while handling this request");
+        assertThat(supervisor.submit(json("{\"op\":\"learn\",\"key\":\"p\"}"), null).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(Outcome.Answered.class);
+        assertThat(count("p")).isEqualTo(2);
+    }
+
+    @Test
+    void aTemporaryAgentThatCrashesIsFailedAndGuardianAnswersThatItIs() throws Exception {
+        start("restart: {type: temporary}");
+        supervisor.submit(json("{\"op\":\"crash\"}"), null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.phase() == PrimarySupervisor.Phase.FAILED);
+        Outcome o = supervisor.submit(json("{\"op\":\"ask\",\"key\":\"x\"}"), null).get(5, TimeUnit.SECONDS);
+        assertThat(o).isInstanceOf(Outcome.Failed.class);
+        assertThat(((Outcome.Failed) o).kind()).isEqualTo(Outcome.Kind.AGENT_FAILED);
+        assertThat(((Outcome.Failed) o).message()).contains("restart type, TEMPORARY, does not restart it");
+    }
+
+    private void start(String extraYaml) throws Exception {
+        wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.GROUP));
+        vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
+        supervisor = supervisor(extraYaml);
+    }
+
+    private PrimarySupervisor supervisor(String extraYaml) {
+        GuardianConfig config = ConfigLoader.parse("agent: {command: [python3, " + FAULTY + "]}\n"
+                + "data_dir: " + data + "\nheartbeat: {interval: 200ms, misses: 5}\n" + extraYaml, "test.yaml");
+        PrimarySupervisor s = new PrimarySupervisor(config, Launcher.local(),
+                new RequestLog(wal, JSON, "primary", "v1"), vault, Clock.system(), "v1");
+        s.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> s.phase() == PrimarySupervisor.Phase.OPEN);
+        return s;
+    }
+
+    /** Closes everything as a stopping Guardian would, and opens it all again on the same directory. */
+    private void restartGuardian(String extraYaml) throws Exception {
+        supervisor.close();
+        vault.close();
+        wal.close();
+        start(extraYaml);
+    }
+
+    private void killAgent() {
+        supervisor.status();
+        var stats = supervisor.status().instance();
+        assertThat(stats).isNotNull();
+        long pid = Long.parseLong(stats.where().replace("pid ", ""));
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    private int count(String key) throws Exception {
+        Outcome o = supervisor.submit(json("{\"op\":\"ask\",\"key\":\"" + key + "\"}"), null).get(30, TimeUnit.SECONDS);
+        assertThat(o).isInstanceOf(Outcome.Answered.class);
+        return ((Outcome.Answered) o).payload().get("count").asInt();
+    }
+
+    private static JsonNode json(String s) throws Exception {
+        return JSON.readTree(s);
+    }
+
+}
