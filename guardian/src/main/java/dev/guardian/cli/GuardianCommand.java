@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
         versionProvider = GuardianCommand.Version.class,
         description = "An immortal supervisor for self-evolving agents.",
         subcommands = {
+                RunCommand.class,
+                StatusCommand.class,
+                StopCommand.class,
                 AgentCheckCommand.class,
                 CheckpointsCommand.class,
                 WalCommand.class,

@@ -90,6 +90,7 @@ public final class PrimarySupervisor implements AutoCloseable {
     private final Vault vault;
     private final Clock clock;
     private final String versionId;
+    private final OrphanReaper reaper;
     private final ObjectMapper json = new ObjectMapper();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemonThreads("guardian-timer"));
     private final ExecutorService control = Executors.newSingleThreadExecutor(daemonThreads("guardian-control"));
@@ -119,8 +120,9 @@ public final class PrimarySupervisor implements AutoCloseable {
     private volatile Checkpoint lastCheckpoint;
     private volatile String lastExit;
 
-    public PrimarySupervisor(GuardianConfig config, Launcher launcher, RequestLog log, Vault vault, Clock clock,
-            String versionId) {
+    PrimarySupervisor(GuardianConfig config, Launcher launcher, RequestLog log, Vault vault, Clock clock,
+            String versionId, OrphanReaper reaper) {
+        this.reaper = reaper;
         this.config = config;
         this.launcher = launcher;
         this.log = log;
@@ -319,6 +321,9 @@ public final class PrimarySupervisor implements AutoCloseable {
             return;
         }
         instance = started;
+        if (reaper != null) {
+            reaper.record(started.process());
+        }
         try {
             started.handshake(new Message.Init(1, instanceId, Message.Role.PRIMARY, null, memory, seq))
                     .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
@@ -369,6 +374,9 @@ public final class PrimarySupervisor implements AutoCloseable {
         return new InstanceListener() {
             @Override
             public void onExit(AgentInstance i, ExitReason reason, String detail) {
+                if (reaper != null) {
+                    reaper.forget(i.id());
+                }
                 control.execute(() -> PrimarySupervisor.this.onExit(gen, reason, detail, i.uptime()));
             }
 

@@ -129,7 +129,7 @@ class PrimarySupervisorTest {
         GuardianConfig config = ConfigLoader.parse("agent: {command: [python3, " + FAULTY + "]}\n"
                 + "data_dir: " + data + "\nheartbeat: {interval: 200ms, misses: 5}\n" + extraYaml, "test.yaml");
         PrimarySupervisor s = new PrimarySupervisor(config, Launcher.local(),
-                new RequestLog(wal, JSON, "primary", "v1"), vault, Clock.system(), "v1");
+                new RequestLog(wal, JSON, "primary", "v1"), vault, Clock.system(), "v1", null);
         s.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> s.phase() == PrimarySupervisor.Phase.OPEN);
         return s;

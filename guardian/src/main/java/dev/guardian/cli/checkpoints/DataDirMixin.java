@@ -11,6 +11,11 @@ public final class DataDirMixin {
             description = "Guardian's data directory (default: $GUARDIAN_DATA_DIR, else ./guardian-data).")
     Path dataDir;
 
+    /** True when --data-dir was given on the command line. */
+    public boolean given() {
+        return dataDir != null;
+    }
+
     public Path resolve() {
         if (dataDir != null) {
             return dataDir.toAbsolutePath().normalize();

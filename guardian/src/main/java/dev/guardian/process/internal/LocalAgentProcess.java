@@ -1,6 +1,5 @@
 package dev.guardian.process.internal;
 
-import com.sun.jna.LastErrorException;
 import dev.guardian.process.AgentProcess;
 import dev.guardian.process.ExitStatus;
 import dev.guardian.process.ResourceUsage;
@@ -67,22 +66,7 @@ final class LocalAgentProcess implements AgentProcess {
 
     @Override
     public boolean signal(Signal signal) {
-        return signalGroup(process.pid(), signal);
-    }
-
-    /** Signals the process group led by {@code pid}, or the process alone if it leads none. */
-    static boolean signalGroup(long pid, Signal signal) {
-        try {
-            LibC.INSTANCE.kill((int) -pid, signal.number());
-            return true;
-        } catch (LastErrorException groupGone) {
-            try {
-                LibC.INSTANCE.kill((int) pid, signal.number());
-                return true;
-            } catch (LastErrorException gone) {
-                return false;
-            }
-        }
+        return Signals.kill(process.pid(), signal);
     }
 
     @Override

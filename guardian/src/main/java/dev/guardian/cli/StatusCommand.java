@@ -1,0 +1,71 @@
+package dev.guardian.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guardian.cli.checkpoints.DataDirMixin;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code guardian status}: what the daemon on a data directory is doing. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the running daemon's instances and state.")
+public final class StatusCommand implements Callable<Integer> {
+
+    @CommandLine.Mixin
+    DataDirMixin dataDir;
+
+    @Option(names = "--json", description = "Print the status as JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        JsonNode s = AdminClient.forDataDir(dataDir.resolve()).get("/admin/status");
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(s.toPrettyString());
+        } else {
+            print(s, out);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static void print(JsonNode s, PrintWriter out) {
+        out.printf("phase:           %s%n", s.path("phase").asText());
+        if (s.has("failed_reason")) {
+            out.printf("failed because:  %s%n", s.path("failed_reason").asText());
+        }
+        out.printf("restarts:        %d%n", s.path("restarts").asLong());
+        out.printf("waiting:         %d requests%n", s.path("waiting").asLong());
+        out.printf("wal position:    seq %d%n", s.path("wal_sequence").asLong());
+        JsonNode c = s.path("last_checkpoint");
+        out.printf("last checkpoint: %s%n", c.isMissingNode() ? "none yet"
+                : c.path("id").asText() + " (seq " + c.path("wal_seq").asLong() + ", " + c.path("created").asText() + ")");
+        if (s.has("last_exit")) {
+            out.printf("last exit:       %s%n", s.path("last_exit").asText());
+        }
+        JsonNode l = s.path("latency_ms");
+        out.printf("latency:         p50 %s ms, p95 %s ms, p99 %s ms over %d requests%n", l.path("p50").asText("-"),
+                l.path("p95").asText("-"), l.path("p99").asText("-"), l.path("count").asLong());
+        JsonNode i = s.path("instance");
+        if (!i.isMissingNode()) {
+            out.printf("%nINSTANCE     ROLE     STATE     WHERE       UPTIME    RSS      CPU      IN-FLIGHT  QUEUED  PROTO-ERR%n");
+            out.printf("%-12s %-8s %-9s %-11s %-9s %-8s %-8s %-10d %-7d %d%n", i.path("id").asText(), i.path("role").asText(),
+                    i.path("state").asText(), i.path("where").asText(), seconds(i.path("uptime_ms").asLong()),
+                    mb(i.path("rss_bytes").asLong()), seconds(i.path("cpu_ms").asLong()), i.path("in_flight").asInt(),
+                    i.path("stdin_queued").asInt(), i.path("protocol_errors").asLong());
+        }
+    }
+
+    private static String seconds(long ms) {
+        return ms < 0 ? "-" : String.format("%.1fs", ms / 1000.0);
+    }
+
+    private static String mb(long bytes) {
+        return bytes < 0 ? "-" : (bytes >> 20) + "MB";
+    }
+}

@@ -1,0 +1,172 @@
+package dev.guardian.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guardian.config.GuardianConfig;
+import dev.guardian.evolution.Clock;
+import dev.guardian.http.JdkHttpServer;
+import dev.guardian.process.Launcher;
+import dev.guardian.vault.Vault;
+import dev.guardian.vault.VaultConfig;
+import dev.guardian.wal.Durability;
+import dev.guardian.wal.Wal;
+import dev.guardian.wal.WalConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running guardian daemon: the data directory locked, orphans of a previous life reaped, the WAL
+ * and the vault open, the primary supervised, and the front door and admin API listening.
+ * {@link #close()} undoes it all in reverse; it is also what SIGTERM triggers. A SIGKILL skips it,
+ * and the next start recovers from the data directory.
+ */
+public final class Daemon implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final DataDirectory dir;
+    private final List<AutoCloseable> resources;
+    private final PrimarySupervisor supervisor;
+    private final JdkHttpServer frontDoor;
+    private final JdkHttpServer admin;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    private Daemon(DataDirectory dir, List<AutoCloseable> resources, PrimarySupervisor supervisor, JdkHttpServer frontDoor,
+            JdkHttpServer admin) {
+        this.dir = dir;
+        this.resources = resources;
+        this.supervisor = supervisor;
+        this.frontDoor = frontDoor;
+        this.admin = admin;
+    }
+
+    /** Starts a daemon for {@code config}; returns once it listens (the agent may still be starting). */
+    public static Daemon start(GuardianConfig config) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        DataDirectory dir = new DataDirectory(config.dataDir());
+        dir.lock();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            OrphanReaper reaper = new OrphanReaper(dir.instances());
+            int orphans = reaper.reap();
+            if (orphans > 0) {
+                LOG.warn("killed {} agent process(es) left by a previous guardian", orphans);
+            }
+            Wal wal = Wal.open(dir.wal(), walConfig(config.wal()));
+            opened.add(wal);
+            Vault vault = Vault.open(dir.vault(), VaultConfig.ofDefaults().withKeepLast(config.checkpoint().keepLast()));
+            opened.add(vault);
+            String version = versionId(config.agent());
+            PrimarySupervisor supervisor = new PrimarySupervisor(config, Launcher.local(),
+                    new RequestLog(wal, json, "primary", version), vault, Clock.system(), version, reaper);
+            opened.add(supervisor);
+            Metrics metrics = new Metrics(supervisor);
+            JdkHttpServer front = JdkHttpServer.start("front", config.frontDoor(), new FrontDoorApi(supervisor, json, metrics),
+                    config.protocol().maxLineBytes(), 4);
+            opened.add(front);
+            Daemon[] self = new Daemon[1];
+            JdkHttpServer admin = JdkHttpServer.start("admin", config.admin(),
+                    new AdminApi(supervisor, json, dir.adminToken(), () -> self[0].close(), metrics), 1 << 20, 2);
+            opened.add(admin);
+            Daemon daemon = new Daemon(dir, opened, supervisor, front, admin);
+            self[0] = daemon;
+            daemon.writeDaemonFile(json, config, version);
+            supervisor.start();
+            return daemon;
+        } catch (IOException | RuntimeException e) {
+            closeAll(opened);
+            dir.close();
+            throw e;
+        }
+    }
+
+    public PrimarySupervisor supervisor() {
+        return supervisor;
+    }
+
+    public dev.guardian.config.Endpoint frontDoor() {
+        return frontDoor.endpoint();
+    }
+
+    public dev.guardian.config.Endpoint admin() {
+        return admin.endpoint();
+    }
+
+    /** Blocks until the daemon has been closed (by the admin API, a signal or a caller). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("stopping");
+        closeAll(resources);
+        try {
+            Files.deleteIfExists(dir.daemonFile());
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", dir.daemonFile(), e.getMessage());
+        }
+        dir.close();
+        stopped.countDown();
+    }
+
+    private void writeDaemonFile(ObjectMapper json, GuardianConfig config, String version) throws IOException {
+        ObjectNode info = json.createObjectNode()
+                .put("pid", ProcessHandle.current().pid())
+                .put("front_door", frontDoor.endpoint().toString())
+                .put("admin", admin.endpoint().toString())
+                .put("version", version)
+                .put("started", Instant.now().toString());
+        info.putPOJO("command", config.agent().command());
+        java.nio.file.Path tmp = dir.daemonFile().resolveSibling("daemon.json.tmp");
+        Files.write(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(info));
+        Files.move(tmp, dir.daemonFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Closes in reverse order of opening, each failure logged, none stopping the rest. */
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("error while closing {}: {}", resources.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    static WalConfig walConfig(GuardianConfig.Wal wal) {
+        return WalConfig.ofDefaults()
+                .withDurability(Durability.valueOf(wal.durability().toUpperCase(Locale.ROOT)))
+                .withGroup(wal.groupMaxBatch(), wal.groupMaxDelay());
+    }
+
+    /** A content address for the agent's command and environment: the same agent, the same version id. */
+    static String versionId(GuardianConfig.Agent agent) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(String.join("\u0000", agent.command()).getBytes(StandardCharsets.UTF_8));
+            agent.env().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                    .forEach(e -> sha.update(("\u0001" + e.getKey() + "=" + e.getValue()).getBytes(StandardCharsets.UTF_8)));
+            return "cmd-" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

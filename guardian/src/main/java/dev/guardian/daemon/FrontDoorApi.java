@@ -1,0 +1,120 @@
+package dev.guardian.daemon;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guardian.http.HttpApi;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The clients' HTTP API.
+ * <pre>
+ * POST /v1/invoke  {"payload": ..., "idempotency_key": "..."}   (or an Idempotency-Key header)
+ *   200 {"ok":true,"seq":N,"payload":...}              the agent answered
+ *   422 {"ok":false,"seq":N,"error":{code,message}}    the agent answered with its own error
+ *   400 bad body · 429 overloaded · 502 poison request · 503 agent FAILED or Guardian unavailable · 504 timeout
+ * GET  /v1/health  200 when requests are being served, 503 otherwise, {"phase":...}
+ * </pre>
+ */
+final class FrontDoorApi implements HttpApi {
+
+    private final PrimarySupervisor supervisor;
+    private final ObjectMapper json;
+    private final Metrics metrics;
+
+    FrontDoorApi(PrimarySupervisor supervisor, ObjectMapper json, Metrics metrics) {
+        this.supervisor = supervisor;
+        this.json = json;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletableFuture<Reply> handle(Request request) {
+        if (request.path().equals("/v1/invoke")) {
+            if (!request.method().equals("POST")) {
+                return done(error(405, "method_not_allowed", "use POST for /v1/invoke, not " + request.method()));
+            }
+            return invoke(request);
+        }
+        if (request.path().equals("/v1/health")) {
+            PrimarySupervisor.Phase phase = supervisor.phase();
+            ObjectNode body = json.createObjectNode().put("phase", phase.name());
+            return done(reply(phase == PrimarySupervisor.Phase.OPEN ? 200 : 503, body));
+        }
+        return done(error(404, "not_found", "no endpoint " + request.path() + " (try POST /v1/invoke)"));
+    }
+
+    private CompletableFuture<Reply> invoke(Request request) {
+        JsonNode body;
+        try {
+            body = json.readTree(request.body());
+        } catch (JacksonException e) {
+            return done(error(400, "bad_body", "the body is not JSON: " + e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            return done(error(400, "bad_body", "the body could not be read: " + e.getMessage()));
+        }
+        if (body == null || !body.isObject()) {
+            return done(error(400, "bad_body", "the body must be a JSON object with a 'payload', but was "
+                    + (body == null || body.isMissingNode() ? "empty" : body.getNodeType().name().toLowerCase(Locale.ROOT))));
+        }
+        JsonNode payload = body.get("payload");
+        if (payload == null) {
+            return done(error(400, "bad_body", "missing field 'payload'"));
+        }
+        String key = request.header("idempotency-key");
+        JsonNode keyField = body.get("idempotency_key");
+        if (keyField != null && !keyField.isNull()) {
+            if (!keyField.isTextual() || keyField.textValue().isEmpty()) {
+                return done(error(400, "bad_body", "field 'idempotency_key' must be a non-empty string, but was " + keyField));
+            }
+            key = keyField.textValue();
+        }
+        long t0 = System.nanoTime();
+        return supervisor.submit(payload, key).thenApply(outcome -> {
+            metrics.record(outcome, System.nanoTime() - t0);
+            return toReply(outcome);
+        });
+    }
+
+    private Reply toReply(Outcome outcome) {
+        if (outcome instanceof Outcome.Answered a) {
+            ObjectNode body = json.createObjectNode().put("ok", a.ok()).put("seq", a.seq());
+            if (a.ok()) {
+                body.set("payload", a.payload());
+                return reply(200, body);
+            }
+            body.putObject("error").put("code", a.errorCode()).put("message", a.errorMessage());
+            return reply(422, body);
+        }
+        Outcome.Failed f = (Outcome.Failed) outcome;
+        int status = switch (f.kind()) {
+            case TIMEOUT -> 504;
+            case OVERLOADED -> 429;
+            case POISON -> 502;
+            case AGENT_FAILED, UNAVAILABLE -> 503;
+            case BAD_REQUEST -> 400;
+        };
+        Reply r = error(status, f.kind().name().toLowerCase(Locale.ROOT), f.message());
+        return status == 429 || status == 503 ? r.withHeader("Retry-After", "1") : r;
+    }
+
+    private Reply error(int status, String code, String message) {
+        ObjectNode body = json.createObjectNode().put("ok", false);
+        body.putObject("error").put("code", code).put("message", message);
+        return reply(status, body);
+    }
+
+    private Reply reply(int status, JsonNode body) {
+        try {
+            return Reply.json(status, json.writeValueAsBytes(body));
+        } catch (java.io.IOException e) {
+            return Reply.text(500, "could not write the reply: " + e.getMessage());
+        }
+    }
+
+    private static CompletableFuture<Reply> done(Reply r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.guardian.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.guardian.config.Endpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts an {@link HttpApi} on the JDK's built-in HTTP server. Requests are read on a small pool;
+ * replies are written when the API's future completes, so a slow agent never holds a pool thread.
+ * Bodies above {@code maxBodyBytes} are refused with 413.
+ */
+public final class JdkHttpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdkHttpServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService pool;
+
+    private JdkHttpServer(HttpServer server, ExecutorService pool) {
+        this.server = server;
+        this.pool = pool;
+    }
+
+    public static JdkHttpServer start(String name, Endpoint endpoint, HttpApi api, int maxBodyBytes, int threads)
+            throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(endpoint.host(), endpoint.port()), 1024);
+        AtomicLong n = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name + "-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/", exchange -> serve(exchange, api, maxBodyBytes));
+        server.start();
+        return new JdkHttpServer(server, pool);
+    }
+
+    /** The address actually bound (the port is chosen when the endpoint asked for port 0). */
+    public Endpoint endpoint() {
+        InetSocketAddress a = server.getAddress();
+        return new Endpoint(a.getHostString(), a.getPort());
+    }
+
+    private static void serve(HttpExchange exchange, HttpApi api, int maxBodyBytes) {
+        try {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readNBytes(maxBodyBytes + 1);
+            }
+            if (body.length > maxBodyBytes) {
+                send(exchange, HttpApi.Reply.json(413, ("{\"error\":{\"code\":\"too_large\",\"message\":\"the body is larger than "
+                        + maxBodyBytes + " bytes\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                return;
+            }
+            Map<String, String> headers = new HashMap<>();
+            for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
+                if (!h.getValue().isEmpty()) {
+                    headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue().get(0));
+                }
+            }
+            HttpApi.Request request = new HttpApi.Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    headers, body);
+            api.handle(request).whenComplete((reply, error) -> send(exchange, error == null ? reply
+                    : HttpApi.Reply.text(500, "internal error: " + error)));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("request failed: {}", e.toString());
+            exchange.close();
+        }
+    }
+
+    private static void send(HttpExchange exchange, HttpApi.Reply reply) {
+        try {
+            exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+            reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(reply.body());
+            }
+        } catch (IOException e) {
+            // The client went away; nothing to tell it.
+            LOG.debug("could not send a reply: {}", e.toString());
+        } finally {
+            exchange.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}
