@@ -52,8 +52,8 @@ final class AdminApi implements HttpApi {
                         ? error(409, "no_checkpoint", e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
                         : json(200, json.createObjectNode().put("checkpoint", c.id().toString()).put("wal_seq", c.walSeq())));
             case "POST /admin/stop":
-                Thread t = new Thread(stop, "guardian-stop");
-                t.start();
+                // After this reply has gone out: stopping closes this very server.
+                CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(stop);
                 return done(json(202, json.createObjectNode().put("stopping", true)));
             default:
                 return done(error(404, "not_found", "no admin endpoint " + request.method() + " " + request.path()));

@@ -115,9 +115,9 @@ public final class DataDirectory implements AutoCloseable {
 
     private String runningPid() {
         try {
-            String s = Files.readString(daemonFile());
-            int i = s.indexOf("\"pid\":");
-            return i < 0 ? "" : " (pid " + s.substring(i + 6).split("[,}]")[0].trim() + ")";
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\"\\s*:\\s*(\\d+)")
+                    .matcher(Files.readString(daemonFile()));
+            return m.find() ? " (pid " + m.group(1) + ")" : "";
         } catch (IOException e) {
             return "";
         }

@@ -99,7 +99,8 @@ public final class JdkHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        // Up to a second for exchanges in progress (e.g. the reply to the stop request itself).
+        server.stop(1);
         pool.shutdownNow();
     }
 }

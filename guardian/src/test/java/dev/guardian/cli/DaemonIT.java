@@ -1,0 +1,113 @@
+package dev.guardian.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.testsupport.DaemonProcess;
+import dev.guardian.testsupport.GuardianCli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guardian run}, {@code status} and {@code stop} as real processes, including a SIGKILL of Guardian itself. */
+class DaemonIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LEARNER = GuardianCli.repo().resolve("examples/python/learner_agent.py").toString();
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runServesClientsReportsStatusAndStopsWithItsAgent() throws Exception {
+        Path data = tmp.resolve("data");
+        try (DaemonProcess daemon = DaemonProcess.start(data, "--", "python3", LEARNER).awaitOpen(STARTUP)) {
+            DaemonProcess.Reply learn = daemon.invoke("{\"op\":\"learn\",\"key\":\"apple\",\"weight\":2}", null);
+            assertThat(learn.status()).isEqualTo(200);
+            assertThat(learn.body().path("payload")).isEqualTo(JSON.readTree("{\"key\":\"apple\",\"count\":2,\"total\":2}"));
+            DaemonProcess.Reply agentError = daemon.invoke("{\"op\":\"fly\"}", null);
+            assertThat(agentError.status()).isEqualTo(422);
+            assertThat(agentError.body().path("error").path("message").asText()).isEqualTo("unknown op 'fly'");
+
+            GuardianCli.Result status = GuardianCli.run("status", "--data-dir", data.toString(), "--json");
+            assertThat(status.exitCode()).as(status.toString()).isZero();
+            JsonNode s = JSON.readTree(status.stdout());
+            assertThat(s.path("phase").asText()).isEqualTo("OPEN");
+            assertThat(s.path("instance").path("state").asText()).isEqualTo("RUNNING");
+            long agentPid = Long.parseLong(s.path("instance").path("where").asText().replace("pid ", ""));
+            assertThat(ProcessHandle.of(agentPid)).isPresent();
+            GuardianCli.Result human = GuardianCli.run("status", "--data-dir", data.toString());
+            assertThat(human.stdout()).contains("phase:           OPEN").contains("primary-1").contains("RUNNING");
+
+            GuardianCli.Result stop = GuardianCli.run("stop", "--data-dir", data.toString());
+            assertThat(stop.exitCode()).as(stop.toString()).isZero();
+            assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(daemon.process().exitValue()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(agentPid).map(h -> !h.isAlive()).orElse(true));
+        }
+    }
+
+    @Test
+    void afterASigkillOfGuardianARestartRecoversMemoryAndTheAgentDiedWithIt() throws Exception {
+        Path data = tmp.resolve("data");
+        long agentPid;
+        try (DaemonProcess first = DaemonProcess.start(data, "--", "python3", LEARNER).awaitOpen(STARTUP)) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(first.invoke("{\"op\":\"learn\",\"key\":\"k\"}", "req-" + i).status()).isEqualTo(200);
+            }
+            JsonNode s = JSON.readTree(GuardianCli.run("status", "--data-dir", data.toString(), "--json").stdout());
+            agentPid = Long.parseLong(s.path("instance").path("where").asText().replace("pid ", ""));
+            first.kill9();
+        }
+        // Its stdin closed with Guardian: the agent exits by itself.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(agentPid).map(h -> !h.isAlive()).orElse(true));
+        try (DaemonProcess second = DaemonProcess.start(data, "--", "python3", LEARNER).awaitOpen(STARTUP)) {
+            DaemonProcess.Reply ask = second.invoke("{\"op\":\"ask\",\"key\":\"k\"}", null);
+            assertThat(ask.body().path("payload").path("count").asInt()).isEqualTo(50);
+            // A client that retries a request acknowledged before the crash gets the same answer, applied once.
+            DaemonProcess.Reply retry = second.invoke("{\"op\":\"learn\",\"key\":\"k\"}", "req-49");
+            assertThat(retry.body().path("payload").path("count").asInt()).isEqualTo(50);
+            assertThat(second.invoke("{\"op\":\"ask\",\"key\":\"k\"}", null).body().path("payload").path("count").asInt())
+                    .isEqualTo(50);
+        }
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameDataDirectoryIsRefusedClearly() throws Exception {
+        Path data = tmp.resolve("data");
+        try (DaemonProcess daemon = DaemonProcess.start(data, "--", "python3", LEARNER).awaitOpen(STARTUP)) {
+            GuardianCli.Result second = GuardianCli.run("run", "--data-dir", data.toString(), "--front-door", "127.0.0.1:0",
+                    "--admin", "127.0.0.1:0", "--", "python3", LEARNER);
+            assertThat(second.exitCode()).as(second.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
+            assertThat(second.stderr()).contains("is in use by another guardian daemon (pid " + daemon.pid() + ")")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void badConfigurationIsOneLineNamingTheKey() throws Exception {
+        Path config = tmp.resolve("guardian.yaml");
+        Files.writeString(config, "agent: {command: [python3, x.py]}\nheartbeat: {interval: -1s}\n");
+        GuardianCli.Result r = GuardianCli.run("run", "--config", config.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.stderr().strip()).startsWith("guardian: " + config + ": heartbeat.interval");
+        assertThat(r.stderr().lines().count()).isEqualTo(1);
+        GuardianCli.Result nothing = GuardianCli.run("run");
+        assertThat(nothing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(nothing.stderr()).contains("nothing to run: give --config FILE or -- CMD ARGS...");
+    }
+
+    @Test
+    void statusWithoutADaemonSaysSo() {
+        GuardianCli.Result r = GuardianCli.run("status", "--data-dir", tmp.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(r.stderr().strip()).isEqualTo("guardian: no guardian daemon is running on " + tmp);
+    }
+
+}
