@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
         description = "An immortal supervisor for self-evolving agents.",
         subcommands = {
                 RunCommand.class,
+                WrapCommand.class,
                 StatusCommand.class,
                 StopCommand.class,
                 AgentCheckCommand.class,

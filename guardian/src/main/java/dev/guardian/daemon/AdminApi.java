@@ -50,7 +50,8 @@ final class AdminApi implements HttpApi {
             case "POST /admin/checkpoint":
                 return supervisor.checkpointNow().handle((c, e) -> e != null
                         ? error(409, "no_checkpoint", e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
-                        : json(200, json.createObjectNode().put("checkpoint", c.id().toString()).put("wal_seq", c.walSeq())));
+                        : json(200, json.createObjectNode().put("checkpoint", String.valueOf(supervisor.status().lastCheckpoint().id()))
+                                .put("wal_seq", c.seq())));
             case "POST /admin/stop":
                 // After this reply has gone out: stopping closes this very server.
                 CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(stop);

@@ -56,6 +56,14 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts a daemon for {@code config}; returns once it listens (the agent may still be starting). */
     public static Daemon start(GuardianConfig config) throws IOException {
+        return start(config, true);
+    }
+
+    /**
+     * As {@link #start(GuardianConfig)}; without {@code httpFrontDoor} (wrap mode) clients reach the
+     * agent through {@link #supervisor()} only.
+     */
+    public static Daemon start(GuardianConfig config, boolean httpFrontDoor) throws IOException {
         ObjectMapper json = new ObjectMapper();
         DataDirectory dir = new DataDirectory(config.dataDir());
         dir.lock();
@@ -75,9 +83,12 @@ public final class Daemon implements AutoCloseable {
                     new RequestLog(wal, json, "primary", version), vault, Clock.system(), version, reaper);
             opened.add(supervisor);
             Metrics metrics = new Metrics(supervisor);
-            JdkHttpServer front = JdkHttpServer.start("front", config.frontDoor(), new FrontDoorApi(supervisor, json, metrics),
-                    config.protocol().maxLineBytes(), 4);
-            opened.add(front);
+            JdkHttpServer front = null;
+            if (httpFrontDoor) {
+                front = JdkHttpServer.start("front", config.frontDoor(), new FrontDoorApi(supervisor, json, metrics),
+                        config.protocol().maxLineBytes(), 4);
+                opened.add(front);
+            }
             Daemon[] self = new Daemon[1];
             JdkHttpServer admin = JdkHttpServer.start("admin", config.admin(),
                     new AdminApi(supervisor, json, dir.adminToken(), () -> self[0].close(), metrics), 1 << 20, 2);
@@ -98,8 +109,9 @@ public final class Daemon implements AutoCloseable {
         return supervisor;
     }
 
+    /** The front door's bound address, or null in wrap mode. */
     public dev.guardian.config.Endpoint frontDoor() {
-        return frontDoor.endpoint();
+        return frontDoor == null ? null : frontDoor.endpoint();
     }
 
     public dev.guardian.config.Endpoint admin() {
@@ -130,7 +142,7 @@ public final class Daemon implements AutoCloseable {
     private void writeDaemonFile(ObjectMapper json, GuardianConfig config, String version) throws IOException {
         ObjectNode info = json.createObjectNode()
                 .put("pid", ProcessHandle.current().pid())
-                .put("front_door", frontDoor.endpoint().toString())
+                .put("front_door", frontDoor == null ? "stdio" : frontDoor.endpoint().toString())
                 .put("admin", admin.endpoint().toString())
                 .put("version", version)
                 .put("started", Instant.now().toString());

@@ -466,25 +466,22 @@ public final class PrimarySupervisor implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Asks the open instance for a checkpoint and stores it. */
-    public CompletableFuture<Checkpoint> checkpointNow() {
+    /** Asks the open instance for a checkpoint and stores it; completes with the agent's checkpoint once stored. */
+    public CompletableFuture<Message.Checkpoint> checkpointNow() {
         AgentInstance target = instance;
         int gen = generation;
         if (phase != Phase.OPEN || target == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no open instance to checkpoint (" + phase + ")"));
         }
         answeredSinceCheckpoint.set(0);
-        CompletableFuture<Checkpoint> saved = new CompletableFuture<>();
+        CompletableFuture<Message.Checkpoint> saved = new CompletableFuture<>();
         target.checkpoint().whenComplete((c, e) -> control.execute(() -> {
             if (e != null) {
                 saved.completeExceptionally(e);
+            } else if (save(gen, c, null) != null) {
+                saved.complete(c);
             } else {
-                Checkpoint stored = save(gen, c, null);
-                if (stored != null) {
-                    saved.complete(stored);
-                } else {
-                    saved.completeExceptionally(new IllegalStateException("the checkpoint could not be stored"));
-                }
+                saved.completeExceptionally(new IllegalStateException("the checkpoint could not be stored"));
             }
         }));
         return saved;
