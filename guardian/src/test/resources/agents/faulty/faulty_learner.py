@@ -13,6 +13,8 @@ replay, so that recovery does not repeat it; a redelivery after a crash is live 
   {"op":"oversize","bytes":N} writes a line of N bytes to stdout, then answers normally
 
 Environment: FAULTY_IGNORE_EOF=1 ignores stdin EOF and shutdown (and SIGTERM) and keeps running.
+FAULTY_DIE_ONCE_FILE=PATH: the first instance to get a replayed request creates PATH and exits
+with status 4 (later instances, seeing PATH, replay normally).
 Everything else is the reference learner.
 """
 import os
@@ -49,6 +51,10 @@ class FaultyLearner(LearnerAgent):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def handle_request(self, request_id, seq, payload, replay):
+        marker = os.environ.get("FAULTY_DIE_ONCE_FILE")
+        if replay and marker and not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(4)
         op = payload.get("op") if isinstance(payload, dict) else None
         if replay or op not in ("crash", "signal", "hang", "spin", "leak", "garbage", "oversize"):
             return super().handle_request(request_id, seq, payload, replay)

@@ -255,8 +255,9 @@ public final class PrimarySupervisor implements AutoCloseable {
     // ---- lifecycle, all on the control thread ---------------------------------------------
 
     private void rebuildFromLog() {
-        Optional<Checkpoint> newest = vault.list(LINEAGE).stream().reduce((a, b) -> b);
-        long from = newest.map(Checkpoint::walSeq).orElse(0L);
+        // From the oldest retained checkpoint, not the newest: a request acknowledged just before the
+        // newest one may still be retried by a client that never saw its answer.
+        long from = vault.list(LINEAGE).stream().findFirst().map(Checkpoint::walSeq).orElse(0L);
         Map<Long, String> keyOf = new HashMap<>();
         log.readAfter(from, r -> {
             switch (r.type()) {
@@ -453,6 +454,10 @@ public final class PrimarySupervisor implements AutoCloseable {
         inFlight.clear();
     }
 
+    /**
+     * The newest readable known-good checkpoint. Without one, the latest valid checkpoint: memory
+     * cannot go back further, because the log before the oldest retained checkpoint is gone.
+     */
     private Optional<CheckpointData> knownGood() {
         List<Checkpoint> good = vault.list(LINEAGE).stream().filter(c -> c.hasTag(Tag.KNOWN_GOOD)).toList();
         for (int i = good.size() - 1; i >= 0; i--) {
@@ -462,8 +467,8 @@ public final class PrimarySupervisor implements AutoCloseable {
                 LOG.error("known-good checkpoint {} is unreadable: {}", good.get(i).id(), e.getMessage());
             }
         }
-        LOG.warn("no known-good checkpoint: escalation starts from an empty memory and the whole log");
-        return Optional.empty();
+        LOG.warn("no known-good checkpoint: escalation restarts from the latest valid checkpoint");
+        return vault.latestValid(LINEAGE);
     }
 
     /** Asks the open instance for a checkpoint and stores it; completes with the agent's checkpoint once stored. */

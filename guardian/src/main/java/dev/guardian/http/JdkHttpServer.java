@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hosts an {@link HttpApi} on the JDK's built-in HTTP server. Requests are read on a small pool;
- * replies are written when the API's future completes, so a slow agent never holds a pool thread.
+ * Hosts an {@link HttpApi} on the JDK's built-in HTTP server, chosen by measurement (BENCHMARKS.md:
+ * no dependency, least memory, fastest start; Netty was faster only where the WAL is the limit).
+ * Requests are read on a small pool and handed off at once; replies are written on the same pool
+ * when the API's future completes, so a slow agent never holds a pool thread.
  * Bodies above {@code maxBodyBytes} are refused with 413.
  */
 public final class JdkHttpServer implements AutoCloseable {
@@ -33,6 +35,11 @@ public final class JdkHttpServer implements AutoCloseable {
         this.pool = pool;
     }
 
+    static {
+        // The JDK server leaves Nagle's algorithm on unless told otherwise: small replies would wait.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     public static JdkHttpServer start(String name, Endpoint endpoint, HttpApi api, int maxBodyBytes, int threads)
             throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(endpoint.host(), endpoint.port()), 1024);
@@ -43,7 +50,7 @@ public final class JdkHttpServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(pool);
-        server.createContext("/", exchange -> serve(exchange, api, maxBodyBytes));
+        server.createContext("/", exchange -> serve(exchange, api, maxBodyBytes, pool));
         server.start();
         return new JdkHttpServer(server, pool);
     }
@@ -54,7 +61,7 @@ public final class JdkHttpServer implements AutoCloseable {
         return new Endpoint(a.getHostString(), a.getPort());
     }
 
-    private static void serve(HttpExchange exchange, HttpApi api, int maxBodyBytes) {
+    private static void serve(HttpExchange exchange, HttpApi api, int maxBodyBytes, ExecutorService pool) {
         try {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -73,8 +80,9 @@ public final class JdkHttpServer implements AutoCloseable {
             }
             HttpApi.Request request = new HttpApi.Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     headers, body);
-            api.handle(request).whenComplete((reply, error) -> send(exchange, error == null ? reply
-                    : HttpApi.Reply.text(500, "internal error: " + error)));
+            // Written on the pool, never on the thread that completed the answer (an agent's reader).
+            api.handle(request).whenCompleteAsync((reply, error) -> send(exchange, error == null ? reply
+                    : HttpApi.Reply.text(500, "internal error: " + error)), pool);
         } catch (IOException | RuntimeException e) {
             LOG.debug("request failed: {}", e.toString());
             exchange.close();

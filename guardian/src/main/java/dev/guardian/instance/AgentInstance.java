@@ -182,12 +182,24 @@ public final class AgentInstance {
             return stdin.offer(m);
         }
         try {
-            stdin.put(m);
-            return true;
+            return waitForRoom(m);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * Waits for room in the stdin queue while the instance lives; false once it has exited (its
+     * writer is gone and nothing would ever drain the queue: waiting on would hang the caller).
+     */
+    private boolean waitForRoom(Message m) throws InterruptedException {
+        while (state.get() != State.EXITED) {
+            if (stdin.offer(m, 100, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Room left in the stdin queue. */
@@ -195,12 +207,18 @@ public final class AgentInstance {
         return stdin.remainingCapacity();
     }
 
-    /** Sends a replayed request (applied, not answered); blocks while the stdin queue is full. */
+    /**
+     * Sends a replayed request (applied, not answered); blocks while the stdin queue is full.
+     *
+     * @throws InstanceException (GONE) when the instance exits before the request could be queued
+     */
     public void replay(Message.Request request) throws InterruptedException {
         if (!request.replay()) {
             throw new IllegalArgumentException("not a replay: " + request.id());
         }
-        stdin.put(request);
+        if (!waitForRoom(request)) {
+            throw new InstanceException(InstanceException.Kind.GONE, id() + " ended during replay");
+        }
     }
 
     /** Asks for a checkpoint of everything sent so far. */

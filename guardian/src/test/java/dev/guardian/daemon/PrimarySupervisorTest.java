@@ -61,7 +61,9 @@ class PrimarySupervisorTest {
                 answers.add(supervisor.submit(json("{\"op\":\"learn\",\"key\":\"k\"}"), null));
             }
             // Kill the agent while (some of) these are in flight: they are redelivered after recovery.
-            supervisor.status().instance();
+            int expectedRestarts = round;
+            await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.phase() == PrimarySupervisor.Phase.OPEN
+                    && supervisor.status().restarts() == expectedRestarts);
             killAgent();
             for (CompletableFuture<Outcome> a : answers) {
                 assertThat(a.get(30, TimeUnit.SECONDS)).isInstanceOf(Outcome.Answered.class);
@@ -119,14 +121,38 @@ class PrimarySupervisorTest {
         assertThat(((Outcome.Failed) o).message()).contains("restart type, TEMPORARY, does not restart it");
     }
 
-    private void start(String extraYaml) throws Exception {
-        wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.GROUP));
-        vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
-        supervisor = supervisor(extraYaml);
+    @Test
+    void anAgentThatDiesDuringReplayIsRecoveredAgainWithoutHangingGuardian() throws Exception {
+        // More requests to replay than the stdin queue holds: the dead instance's queue fills up.
+        start("checkpoint: {every_requests: 0, every: 0s}\nrestart: {backoff: {initial: 10ms}}",
+                "{FAULTY_DIE_ONCE_FILE: " + data.resolve("died-once") + "}");
+        int n = 12_000;
+        List<CompletableFuture<Outcome>> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            answers.add(supervisor.submit(json("{\"op\":\"learn\",\"key\":\"r\"}"), null));
+        }
+        for (CompletableFuture<Outcome> a : answers) {
+            assertThat(a.get(60, TimeUnit.SECONDS)).isInstanceOf(Outcome.Answered.class);
+        }
+        killAgent();
+        await().atMost(Duration.ofSeconds(60)).until(() -> java.nio.file.Files.exists(data.resolve("died-once")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> supervisor.phase() == PrimarySupervisor.Phase.OPEN
+                && supervisor.status().restarts() >= 2);
+        assertThat(count("r")).isEqualTo(n);
     }
 
-    private PrimarySupervisor supervisor(String extraYaml) {
-        GuardianConfig config = ConfigLoader.parse("agent: {command: [python3, " + FAULTY + "]}\n"
+    private void start(String extraYaml) throws Exception {
+        start(extraYaml, "{}");
+    }
+
+    private void start(String extraYaml, String agentEnv) throws Exception {
+        wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.GROUP));
+        vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
+        supervisor = supervisor(extraYaml, agentEnv);
+    }
+
+    private PrimarySupervisor supervisor(String extraYaml, String agentEnv) {
+        GuardianConfig config = ConfigLoader.parse("agent: {command: [python3, " + FAULTY + "], env: " + agentEnv + "}\n"
                 + "data_dir: " + data + "\nheartbeat: {interval: 200ms, misses: 5}\n" + extraYaml, "test.yaml");
         PrimarySupervisor s = new PrimarySupervisor(config, Launcher.local(),
                 new RequestLog(wal, JSON, "primary", "v1"), vault, Clock.system(), "v1", null);
@@ -144,7 +170,6 @@ class PrimarySupervisorTest {
     }
 
     private void killAgent() {
-        supervisor.status();
         var stats = supervisor.status().instance();
         assertThat(stats).isNotNull();
         long pid = Long.parseLong(stats.where().replace("pid ", ""));

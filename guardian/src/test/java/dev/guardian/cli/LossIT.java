@@ -1,0 +1,150 @@
+package dev.guardian.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.testsupport.DaemonProcess;
+import dev.guardian.testsupport.GuardianCli;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loss test: 10 000 requests to the stateful learner while its agent is SIGKILLed every few
+ * hundred requests and Guardian itself is SIGKILLed and restarted three times. Clients retry a
+ * request that got no answer with the same idempotency key. At the end the agent's memory must
+ * equal that of a control run that fed the same requests, once each, straight to the agent.
+ */
+class LossIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LEARNER = GuardianCli.repo().resolve("examples/python/learner_agent.py").toString();
+    private static final int REQUESTS = 10_000;
+    private static final int CLIENTS = 8;
+    private static final int KILL_AGENT_EVERY = 300;
+    private static final int[] KILL_GUARDIAN_AT = {2_500, 5_000, 7_500};
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void noAcknowledgedRequestIsLostOrAppliedTwiceThroughAgentAndGuardianKills() throws Exception {
+        Path data = tmp.resolve("data");
+        AtomicReference<DaemonProcess> daemon = new AtomicReference<>(start(data));
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger acked = new AtomicInteger();
+        AtomicInteger retries = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        List<Future<?>> running = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+        for (int c = 0; c < CLIENTS; c++) {
+            running.add(clients.submit(() -> {
+                for (int i = next.getAndIncrement(); i < REQUESTS; i = next.getAndIncrement()) {
+                    while (true) {
+                        if (System.nanoTime() > deadline) {
+                            throw new AssertionError("request " + i + " not acknowledged before the deadline");
+                        }
+                        try {
+                            DaemonProcess.Reply r = daemon.get().invoke(payload(i), "req-" + i);
+                            if (r.status() == 200) {
+                                acked.incrementAndGet();
+                                break;
+                            }
+                        } catch (java.io.IOException e) {
+                            // Guardian is down or restarting: retry the same request.
+                        }
+                        retries.incrementAndGet();
+                        Thread.sleep(20);
+                    }
+                }
+                return null;
+            }));
+        }
+        int agentKills = 0;
+        int guardianKills = 0;
+        int nextAgentKill = KILL_AGENT_EVERY;
+        while (running.stream().anyMatch(f -> !f.isDone())) {
+            int done = acked.get();
+            if (guardianKills < KILL_GUARDIAN_AT.length && done >= KILL_GUARDIAN_AT[guardianKills]) {
+                daemon.get().kill9();
+                guardianKills++;
+                daemon.set(start(data));
+            } else if (done >= nextAgentKill) {
+                if (killAgentOf(daemon.get())) {
+                    agentKills++;
+                }
+                nextAgentKill = done + KILL_AGENT_EVERY;
+            }
+            Thread.sleep(20);
+        }
+        for (Future<?> f : running) {
+            f.get();
+        }
+        clients.shutdown();
+        JsonNode guarded = daemon.get().invoke("{\"op\":\"top\",\"n\":1000}", null).body().path("payload");
+        daemon.get().close();
+
+        assertThat(acked.get()).isEqualTo(REQUESTS);
+        assertThat(guardianKills).isEqualTo(3);
+        assertThat(agentKills).as("agent kills").isGreaterThanOrEqualTo(20);
+        assertThat(guarded).isEqualTo(controlRun());
+        System.out.printf("loss test: %d requests, %d retries, %d agent kills, %d guardian kills%n", REQUESTS, retries.get(),
+                agentKills, guardianKills);
+    }
+
+    private static String payload(int i) {
+        return "{\"op\":\"learn\",\"key\":\"k" + (i % 97) + "\",\"weight\":" + (1 + i % 5) + "}";
+    }
+
+    private static DaemonProcess start(Path data) throws Exception {
+        return DaemonProcess.start(data, "--", "python3", LEARNER).awaitOpen(Duration.ofSeconds(90));
+    }
+
+    private static boolean killAgentOf(DaemonProcess daemon) {
+        List<ProcessHandle> agents = daemon.process().toHandle().descendants()
+                .filter(h -> h.info().commandLine().orElse("").contains("learner_agent.py")).toList();
+        agents.forEach(ProcessHandle::destroyForcibly);
+        return !agents.isEmpty();
+    }
+
+    /** The same requests, each once, straight into the agent's stdin, no Guardian. */
+    private static JsonNode controlRun() throws Exception {
+        Process agent = new ProcessBuilder("python3", LEARNER).start();
+        try (OutputStream in = agent.getOutputStream();
+                BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < REQUESTS; i++) {
+                lines.append("{\"type\":\"request\",\"id\":\"c").append(i).append("\",\"seq\":").append(i + 1)
+                        .append(",\"payload\":").append(payload(i)).append("}\n");
+            }
+            lines.append("{\"type\":\"request\",\"id\":\"top\",\"seq\":").append(REQUESTS + 1)
+                    .append(",\"payload\":{\"op\":\"top\",\"n\":1000}}\n");
+            in.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            String line;
+            while ((line = out.readLine()) != null) {
+                JsonNode m = JSON.readTree(line);
+                if ("top".equals(m.path("id").asText())) {
+                    return m.path("payload");
+                }
+            }
+            throw new AssertionError("the control agent never answered");
+        } finally {
+            agent.destroyForcibly();
+        }
+    }
+}
