@@ -110,8 +110,12 @@ class LossIT {
         return "{\"op\":\"learn\",\"key\":\"k" + (i % 97) + "\",\"weight\":" + (1 + i % 5) + "}";
     }
 
-    private static DaemonProcess start(Path data) throws Exception {
-        return DaemonProcess.start(data, "--", "python3", LEARNER).awaitOpen(Duration.ofSeconds(90));
+    private DaemonProcess start(Path data) throws Exception {
+        // The test kills the agent far more often than the default intensity window tolerates.
+        Path config = tmp.resolve("guardian.yaml");
+        java.nio.file.Files.writeString(config, "agent: {command: [python3, " + LEARNER + "]}\n"
+                + "restart: {backoff: {initial: 10ms}, intensity: {max_restarts: 1000, window: 60s}}\n");
+        return DaemonProcess.start(data, "--config", config.toString()).awaitOpen(Duration.ofSeconds(90));
     }
 
     private static boolean killAgentOf(DaemonProcess daemon) {
@@ -124,17 +128,21 @@ class LossIT {
     /** The same requests, each once, straight into the agent's stdin, no Guardian. */
     private static JsonNode controlRun() throws Exception {
         Process agent = new ProcessBuilder("python3", LEARNER).start();
-        try (OutputStream in = agent.getOutputStream();
-                BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
-            StringBuilder lines = new StringBuilder();
-            for (int i = 0; i < REQUESTS; i++) {
-                lines.append("{\"type\":\"request\",\"id\":\"c").append(i).append("\",\"seq\":").append(i + 1)
-                        .append(",\"payload\":").append(payload(i)).append("}\n");
+        // Fed from its own thread: the agent's answers must be read while we write, or both pipes fill up.
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = agent.getOutputStream()) {
+                for (int i = 0; i < REQUESTS; i++) {
+                    in.write(("{\"type\":\"request\",\"id\":\"c" + i + "\",\"seq\":" + (i + 1) + ",\"payload\":"
+                            + payload(i) + "}\n").getBytes(StandardCharsets.UTF_8));
+                }
+                in.write(("{\"type\":\"request\",\"id\":\"top\",\"seq\":" + (REQUESTS + 1)
+                        + ",\"payload\":{\"op\":\"top\",\"n\":1000}}\n").getBytes(StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            lines.append("{\"type\":\"request\",\"id\":\"top\",\"seq\":").append(REQUESTS + 1)
-                    .append(",\"payload\":{\"op\":\"top\",\"n\":1000}}\n");
-            in.write(lines.toString().getBytes(StandardCharsets.UTF_8));
-            in.flush();
+        });
+        feeder.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 JsonNode m = JSON.readTree(line);
@@ -145,6 +153,7 @@ class LossIT {
             throw new AssertionError("the control agent never answered");
         } finally {
             agent.destroyForcibly();
+            feeder.join(10_000);
         }
     }
 }
