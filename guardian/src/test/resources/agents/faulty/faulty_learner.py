@@ -23,18 +23,8 @@ import sys
 import time
 
 
-def _learner_agent_dir():
-    here = os.path.dirname(os.path.realpath(__file__))
-    d = here
-    while os.path.dirname(d) != d:
-        candidate = os.path.join(d, "examples", "python")
-        if os.path.isfile(os.path.join(candidate, "learner_agent.py")):
-            return candidate
-        d = os.path.dirname(d)
-    sys.exit("%s: cannot find examples/python/learner_agent.py" % __file__)
-
-
-sys.path.insert(0, _learner_agent_dir())
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), os.pardir))
+import learner_path  # noqa: E402,F401  (puts examples/python on sys.path)
 
 from learner_agent import LearnerAgent, main  # noqa: E402
 

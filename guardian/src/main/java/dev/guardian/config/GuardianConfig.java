@@ -44,6 +44,27 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
                 null, null, null, null);
     }
 
+    /** This config with another agent command (env and working directory kept). */
+    public GuardianConfig withCommand(List<String> command) {
+        return new GuardianConfig(new Agent(command, agent.env(), agent.workingDir()), dataDir, wal, checkpoint, heartbeat,
+                requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol);
+    }
+
+    public GuardianConfig withDataDir(Path dir) {
+        return new GuardianConfig(agent, dir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart, shutdown,
+                limits, frontDoor, admin, protocol);
+    }
+
+    public GuardianConfig withDurability(String durability) {
+        return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay()), checkpoint,
+                heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol);
+    }
+
+    public GuardianConfig withEndpoints(Endpoint newFrontDoor, Endpoint newAdmin) {
+        return new GuardianConfig(agent, dataDir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart,
+                shutdown, limits, newFrontDoor, newAdmin, protocol);
+    }
+
     /** The agent to supervise. */
     public record Agent(List<String> command, Map<String, String> env, Path workingDir) {
         public Agent {
