@@ -130,8 +130,8 @@ class CheckpointsCliIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
         List<String> lines = r.stdout().lines().toList();
         assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).isEqualTo("ckpt-000001  primary  ok");
-        assertThat(lines.get(1)).startsWith("ckpt-000002  primary  CORRUPT: checksum mismatch: stored crc32c:");
+        assertThat(lines.get(0)).isEqualTo("ckpt-000001  primary    ok");
+        assertThat(lines.get(1)).startsWith("ckpt-000002  primary    CORRUPT: checksum mismatch: stored crc32c:");
         assertThat(lines.get(3)).isEqualTo("3 checkpoint(s) verified, 1 corrupt: ckpt-000002");
 
         GuardianCli.Result one = guardian("checkpoints", "verify", "ckpt-000001", dd());
