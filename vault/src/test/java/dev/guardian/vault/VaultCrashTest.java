@@ -60,8 +60,10 @@ class VaultCrashTest {
                 }
             }
             killedMidWrite += committed.size() > before ? 1 : 0;
+            LOG.info("round {}: killed after {} reported commits (+ jitter), {} committed in all",
+                    round, afterCommits, committed.size());
 
-            try (Vault vault = Vault.open(dir, VaultConfig.ofDefaults().withKeepLast(1_000_000))) {
+            try (Vault vault = reopen(dir, round, seed)) {
                 for (Map.Entry<String, Committed> e : committed.entrySet()) {
                     CheckpointData d = vault.read(CheckpointId.parse(e.getKey()));
                     assertThat(d.checkpoint().checksum()).as("%s after round %d, seed %d", e.getKey(), round, seed)
@@ -76,6 +78,15 @@ class VaultCrashTest {
         LOG.info("VaultCrashTest: {} kills, {} committed checkpoints verified, {} rounds committed something",
                 KILLS, committed.size(), killedMidWrite);
         assertThat(committed.size()).as("seed %d", seed).isGreaterThan(KILLS);
+    }
+
+    private static Vault reopen(Path dir, int round, long seed) {
+        try {
+            return Vault.open(dir, VaultConfig.ofDefaults().withKeepLast(1_000_000));
+        } catch (VaultException e) {
+            throw new AssertionError("vault unreadable after kill -9 in round " + round + " (seed " + seed + "): "
+                    + e.getMessage(), e);
+        }
     }
 
     @Test

@@ -311,8 +311,13 @@ public final class MapDbVault implements Vault {
                     stored.add(b);
                 }
             }
-        } catch (DBException e) {
-            missing = "stored bytes cannot be read (" + e.getMessage() + ")";
+        } catch (RuntimeException e) {
+            // MapDB reports damaged records with DBException, and sometimes with plain
+            // IndexOutOfBounds/NegativeArraySize exceptions from its deserializers.
+            if (e instanceof VaultException) {
+                throw e;
+            }
+            missing = "stored bytes cannot be read (" + e + ")";
             m = index.get(id.seq());
         } finally {
             lock.readLock().unlock();
