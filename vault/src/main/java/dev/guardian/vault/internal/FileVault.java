@@ -58,7 +58,6 @@ import org.slf4j.LoggerFactory;
  * <p>Layout of the vault directory:
  * <pre>
  * vault.format                      "guardian-vault/2": marks a vault; locked (FileChannel.tryLock) while open
- * last-id                           highest id ever handed out, written only when a prune removes the highest id
  * checkpoints/ckpt-000042.ckpt      "GUARDIAN-CKPT 1\n" + metadata JSON line + "\n" + stored (maybe LZ4) memory
  * checkpoints/ckpt-000042.meta.json pin and tags, when changed after the save (a sidecar: pinning a 64 MB
  *                                   checkpoint rewrites ~100 bytes, not the checkpoint)
@@ -83,7 +82,6 @@ public final class FileVault implements Vault {
     static final String FORMAT_FILE = "vault.format";
     /** The MapDB file of format guardian-vault/1 (releases before the file storage). */
     static final String LEGACY_FILE = "vault.db";
-    static final String LAST_ID_FILE = "last-id";
     static final String TMP_PREFIX = ".tmp-";
     static final String MAGIC = "GUARDIAN-CKPT";
     static final int CKPT_FILE_VERSION = 1;
@@ -110,10 +108,12 @@ public final class FileVault implements Vault {
     private final ConcurrentSkipListMap<Long, StoredMeta> index = new ConcurrentSkipListMap<>();
     /** Checkpoint files whose header or sidecar cannot be read, with the reason. */
     private final ConcurrentSkipListMap<Long, String> unreadable = new ConcurrentSkipListMap<>();
-    /** Highest id handed out; guarded by writeLock. */
+    /**
+     * Highest id handed out; guarded by writeLock. At open: the highest id of any checkpoint file
+     * (readable or not). Ids are never reused after pruning because retention never removes the
+     * newest checkpoint of a lineage (keepLast >= 1), so the highest id always stays on disk.
+     */
     private long lastId;
-    /** Value of the last-id file (0 if none); guarded by writeLock. */
-    private long persistedLastId;
     private volatile boolean closed;
 
     private FileVault(Path dir, Path key, VaultConfig config, Clock clock, VaultListener listener,
@@ -224,17 +224,6 @@ public final class FileVault implements Vault {
                 fsyncDir(dir);
             }
         }
-        Path lastIdFile = dir.resolve(LAST_ID_FILE);
-        if (Files.isRegularFile(lastIdFile)) {
-            String s = Files.readString(lastIdFile, StandardCharsets.UTF_8).trim();
-            try {
-                persistedLastId = Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                LOG.warn("vault {}: {} is unreadable ('{}'); ids are derived from the checkpoint files only", dir,
-                        lastIdFile, s.length() > 40 ? s.substring(0, 40) + "…" : s);
-            }
-        }
-        lastId = persistedLastId;
         if (!Files.isDirectory(checkpointsDir)) {
             return;
         }
@@ -446,7 +435,6 @@ public final class FileVault implements Vault {
                 throw new VaultException(Reason.IO, "cannot save a checkpoint of lineage '" + lineage + "' in " + dir
                         + ": " + e, e);
             }
-            // The new checkpoint is the highest id, so pruning never needs the last-id file here.
             IOException failed = deleteAll(pruned);
             try {
                 fsyncDir(checkpointsDir); // the commit: the rename (and the deletions) are durable
@@ -705,11 +693,6 @@ public final class FileVault implements Vault {
             }
             byLineage.values().forEach(l -> pruned.addAll(toPrune(l)));
             if (!pruned.isEmpty()) {
-                try {
-                    persistLastIdIfPruningIt(pruned);
-                } catch (IOException e) {
-                    throw new VaultException(Reason.IO, "cannot prune checkpoints in " + dir + ": " + e, e);
-                }
                 IOException failed = deleteAll(pruned);
                 try {
                     fsyncDir(checkpointsDir);
@@ -727,24 +710,6 @@ public final class FileVault implements Vault {
         pruned.forEach(p -> emit(new VaultEvent.CheckpointPruned(clock.instant(), p.checkpoint().id(),
                 p.checkpoint().lineage())));
         return pruned.stream().map(p -> p.checkpoint().id()).sorted().toList();
-    }
-
-    /**
-     * Ids are derived at open from the highest checkpoint file; before deleting the file that holds
-     * the highest id handed out, that id goes to {@code last-id} so it is never handed out again.
-     * (Retention never prunes the newest checkpoint of a lineage, so this is rare.) Under writeLock.
-     */
-    private void persistLastIdIfPruningIt(List<StoredMeta> pruned) throws IOException {
-        TreeSet<Long> remaining = new TreeSet<>(index.keySet());
-        remaining.addAll(unreadable.keySet());
-        pruned.forEach(p -> remaining.remove(p.seq()));
-        long highestLeft = remaining.isEmpty() ? 0 : remaining.last();
-        if (highestLeft < lastId && persistedLastId < lastId) {
-            writeAtomically(dir, dir.resolve(LAST_ID_FILE), config.chunkSize(),
-                    (lastId + "\n").getBytes(StandardCharsets.UTF_8));
-            fsyncDir(dir);
-            persistedLastId = lastId;
-        }
     }
 
     @Override
