@@ -43,7 +43,7 @@ class VaultCrashTest {
                     .until(() -> child.count("READY") > 0 || !child.process.isAlive());
             assertThat(child.process.isAlive()).as("child alive, see %s", tmp.resolve("child-tmp-" + round)).isTrue();
             // The kill moment: after a random number of commits, plus a random jitter of up to 8 ms,
-            // so that kills land before the first commit, inside compression, inside MapDB puts and inside commits.
+            // so that kills land before the first commit, inside compression, inside file writes, fsyncs and renames.
             int afterCommits = random.nextInt(12);
             await("child commits (seed " + seed + ")").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
                     .until(() -> child.count("COMMITTED") >= afterCommits || !child.process.isAlive());

@@ -148,8 +148,7 @@ public final class FileVault implements Vault {
                 if (!existed && dir.toAbsolutePath().getParent() != null) {
                     fsyncDir(dir.toAbsolutePath().getParent());
                 }
-                writeAtomically(dir, formatFile, 64 * 1024, (FORMAT + "\n").getBytes(StandardCharsets.UTF_8));
-                fsyncDir(dir);
+                createFormatFile(dir, formatFile);
             } catch (IOException e) {
                 throw new VaultException(Reason.IO, "cannot create vault in " + dir + ": " + e, e);
             }
@@ -189,6 +188,29 @@ public final class FileVault implements Vault {
             OPEN_HERE.remove(key);
             throw e instanceof VaultException ve ? ve
                     : new VaultException(Reason.IO, "cannot open vault " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates {@code vault.format} complete and durable, without ever replacing one that another
+     * process created (and may hold locked) meanwhile: a hard link fails if the name exists,
+     * where a rename would replace it.
+     */
+    private static void createFormatFile(Path dir, Path formatFile) throws IOException {
+        Path tmp = dir.resolve(TMP_PREFIX + FORMAT_FILE + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap((FORMAT + "\n").getBytes(StandardCharsets.UTF_8)));
+                ch.force(true);
+            }
+            try {
+                Files.createLink(formatFile, tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another process created it first: use theirs
+            }
+            fsyncDir(dir);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 
