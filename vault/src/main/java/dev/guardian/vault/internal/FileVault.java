@@ -87,6 +87,7 @@ public final class FileVault implements Vault {
     static final int CKPT_FILE_VERSION = 1;
     private static final byte[] MAGIC_LINE = (MAGIC + " " + CKPT_FILE_VERSION + "\n").getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_HEADER = 64 * 1024;
+    private static final int HEAD_GUESS = 4096;
     private static final Pattern CKPT_FILE = Pattern.compile("ckpt-(\\d{1,18})\\.ckpt");
     private static final Pattern SIDECAR_FILE = Pattern.compile("ckpt-(\\d{1,18})\\.meta\\.json");
     /** Vault directories open in this JVM: a second FileChannel on a locked file must never be closed (POSIX drops the lock). */
@@ -366,13 +367,10 @@ public final class FileVault implements Vault {
 
     /** Reads and checks the magic line and the metadata line of a checkpoint file. */
     private static Header readHeader(FileChannel ch, long seq) throws IOException {
-        long size = ch.size();
-        byte[] head = new byte[(int) Math.min(size, MAX_HEADER)];
-        ByteBuffer b = ByteBuffer.wrap(head);
-        while (b.hasRemaining()) {
-            if (ch.read(b, b.position()) < 0) {
-                throw new IOException("checkpoint file ends after " + b.position() + " bytes");
-            }
+        // The metadata line is a few hundred bytes: read 4 KiB, more (up to MAX_HEADER) only if needed.
+        byte[] head = readHead(ch, HEAD_GUESS);
+        if (indexOf(head, indexOf(head, 0) + 1) < 0 && head.length == HEAD_GUESS) {
+            head = readHead(ch, MAX_HEADER);
         }
         int nl1 = indexOf(head, 0);
         String magic = new String(head, 0, Math.max(nl1, 0), StandardCharsets.US_ASCII);
@@ -398,6 +396,17 @@ public final class FileVault implements Vault {
             throw new IOException("file of " + CheckpointId.of(seq) + " holds metadata of " + c.id());
         }
         return new Header(c, nl2 + 1, head, head.length);
+    }
+
+    private static byte[] readHead(FileChannel ch, int max) throws IOException {
+        byte[] head = new byte[(int) Math.min(ch.size(), max)];
+        ByteBuffer b = ByteBuffer.wrap(head);
+        while (b.hasRemaining()) {
+            if (ch.read(b, b.position()) < 0) {
+                throw new IOException("checkpoint file ends after " + b.position() + " bytes");
+            }
+        }
+        return head;
     }
 
     private static int indexOf(byte[] b, int from) {
@@ -457,13 +466,15 @@ public final class FileVault implements Vault {
                 throw new VaultException(Reason.IO, "cannot save a checkpoint of lineage '" + lineage + "' in " + dir
                         + ": " + e, e);
             }
+            // Out of the index before their files go, so that a reader who finds a file missing also
+            // finds it gone from the index (NOT_FOUND, "pruned meanwhile") rather than CORRUPT.
+            pruned.forEach(p -> index.remove(p.seq()));
             IOException failed = deleteAll(pruned);
             try {
                 fsyncDir(checkpointsDir); // the commit: the rename (and the deletions) are durable
             } catch (IOException e) {
                 failed = failed != null ? failed : e;
             }
-            pruned.forEach(p -> index.remove(p.seq()));
             if (failed != null) {
                 throw new VaultException(Reason.IO, "cannot save a checkpoint of lineage '" + lineage + "' in " + dir
                         + " durably: " + failed, failed);
@@ -715,13 +726,13 @@ public final class FileVault implements Vault {
             }
             byLineage.values().forEach(l -> pruned.addAll(toPrune(l)));
             if (!pruned.isEmpty()) {
+                pruned.forEach(p -> index.remove(p.seq())); // before the files go: see store()
                 IOException failed = deleteAll(pruned);
                 try {
                     fsyncDir(checkpointsDir);
                 } catch (IOException e) {
                     failed = failed != null ? failed : e;
                 }
-                pruned.forEach(p -> index.remove(p.seq()));
                 if (failed != null) {
                     throw new VaultException(Reason.IO, "cannot prune checkpoints in " + dir + ": " + failed, failed);
                 }
