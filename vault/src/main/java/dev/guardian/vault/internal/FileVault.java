@@ -72,8 +72,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: writers are serialized by {@code writeLock} (their file I/O is the write being
  * committed; checksums and compression happen before taking it). The in-memory index is a
- * concurrent map updated only after a change is durable; readers take no lock and read files
- * directly (a file pruned under a reader is reported as NOT_FOUND, as if it had been pruned
+ * concurrent map: a checkpoint enters it only once durable and leaves it before its file is
+ * deleted; readers take no lock and read files directly (a file pruned under a reader is reported as NOT_FOUND, as if it had been pruned
  * just before).
  */
 public final class FileVault implements Vault {
@@ -105,7 +105,7 @@ public final class FileVault implements Vault {
     private final FileChannel lockChannel;
     private final FileLock fileLock;
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** Durable checkpoints by seq (changed only under writeLock, after the change is durable). */
+    /** Durable checkpoints by seq (changed only under writeLock; added once durable, removed before deletion). */
     private final ConcurrentSkipListMap<Long, StoredMeta> index = new ConcurrentSkipListMap<>();
     /** Checkpoint files whose header or sidecar cannot be read, with the reason. */
     private final ConcurrentSkipListMap<Long, String> unreadable = new ConcurrentSkipListMap<>();
