@@ -7,7 +7,7 @@ cd "$root"
 scratch="$root/bench-results/vault-scratch"
 mkdir -p "$scratch/tmp"
 mvn -B -q test-compile -pl vault >&2
-# exec:exec forks a JVM with the vault's test classpath; its own tmpdir for MapDB's lz4 .so.
+# exec:exec forks a JVM with the vault's test classpath; its own tmpdir for lz4-java's .so.
 mvn -B -q exec:exec -pl vault -Dexec.executable=java -Dexec.classpathScope=test \
   -Dexec.args="-Xmx3g -XX:+UseParallelGC -Djava.io.tmpdir=$scratch/tmp -cp %classpath dev.guardian.vault.bench.VaultBench $scratch ${1:-full}"
 rm -rf "$scratch"

@@ -1,7 +1,7 @@
 package dev.guardian.vault;
 
 import dev.guardian.vault.event.VaultListener;
-import dev.guardian.vault.internal.MapDbVault;
+import dev.guardian.vault.internal.FileVault;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -9,20 +9,24 @@ import java.util.Optional;
 
 /**
  * Guardian's durable state: checkpoints of agent memory, the version registry, deployment records
- * and proofs, in one MapDB file ({@code dir/vault.db}) with transactions. Every method that
- * changes something returns only after its commit is durable (one commit per call), so a kill -9
- * at any moment leaves every committed change readable.
+ * and proofs, as plain files in one directory (one file per checkpoint or record, every write an
+ * atomic, fsync'd rename; see the module README). Every method that changes something returns
+ * only after its change is durable, so a kill -9 at any moment leaves every committed change
+ * readable.
  *
- * <p>One process at a time: the file is locked while open; a second opener gets
+ * <p>One process at a time: {@link #file} is locked while open; a second opener gets
  * {@link VaultException.Reason#UNAVAILABLE}. Thread-safe: writers are serialized, readers run
  * concurrently with each other. Memory bytes are always verified against their checksum before
  * they are returned.
  */
 public interface Vault extends AutoCloseable {
 
-    /** The vault file inside a vault directory. */
+    /**
+     * The file that marks a vault directory ({@code vault.format}: the storage format, and the
+     * cross-process lock while the vault is open). A directory without it holds no vault.
+     */
     static Path file(Path dir) {
-        return dir.resolve("vault.db");
+        return dir.resolve("vault.format");
     }
 
     /** Opens the vault in {@code dir}, creating the directory and the vault if missing. */
@@ -31,12 +35,12 @@ public interface Vault extends AutoCloseable {
     }
 
     static Vault open(Path dir, VaultConfig config, Clock clock, VaultListener listener) {
-        return MapDbVault.open(dir, config, clock, listener, true);
+        return FileVault.open(dir, config, clock, listener, true);
     }
 
     /** Opens an existing vault; never creates one ({@link VaultException.Reason#UNAVAILABLE} if missing). */
     static Vault openExisting(Path dir, VaultConfig config) {
-        return MapDbVault.open(dir, config, Clock.systemUTC(), VaultListener.NOOP, false);
+        return FileVault.open(dir, config, Clock.systemUTC(), VaultListener.NOOP, false);
     }
 
     /**
@@ -44,7 +48,7 @@ public interface Vault extends AutoCloseable {
      * {@link #importCheckpoint} checks first. {@link VaultException.Reason#BAD_INPUT} when it fails.
      */
     static void verifyExport(byte[] document) {
-        MapDbVault.verifyExport(document);
+        FileVault.verifyExport(document);
     }
 
     /** The vault directory (for messages). */

@@ -7,8 +7,9 @@ package dev.guardian.vault;
  *                             known-good one)
  * @param pruneOnSave          prune a lineage in the same commit that saves a checkpoint to it
  * @param compressThreshold    memories of at least this many bytes are LZ4-compressed before storing (unless incompressible)
- * @param chunkSize            stored bytes are split into map values of at most this size, so a
- *                             64 MB memory is never one huge MapDB record
+ * @param chunkSize            checkpoint files are written and read in slices of at most this size
+ *                             (a heap buffer handed to a FileChannel is copied into a temporary direct
+ *                             buffer of its size, so a 64 MB memory is never one 64 MB direct buffer)
  * @param maxMemoryBytes       larger memories are refused
  */
 public record VaultConfig(int keepLast, boolean pruneOnSave, int compressThreshold, int chunkSize, long maxMemoryBytes) {

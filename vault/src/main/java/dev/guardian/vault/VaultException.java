@@ -16,7 +16,7 @@ public class VaultException extends RuntimeException {
         CORRUPT,
         /** Input handed to the vault is invalid (an import file, a conflicting immutable record). */
         BAD_INPUT,
-        /** The disk or MapDB failed. */
+        /** The disk or the file system failed. */
         IO
     }
 

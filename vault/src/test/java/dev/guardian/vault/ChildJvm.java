@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A child JVM running a main class of these tests, with the test classpath and its own tmpdir
- * (MapDB's lz4 extracts a .so there and removes it only on a clean exit). Its stdout lines are
+ * (lz4-java extracts a .so there and removes it only on a clean exit). Its stdout lines are
  * collected by a reader thread.
  */
 final class ChildJvm {

@@ -43,7 +43,7 @@ class VaultCrashTest {
                     .until(() -> child.count("READY") > 0 || !child.process.isAlive());
             assertThat(child.process.isAlive()).as("child alive, see %s", tmp.resolve("child-tmp-" + round)).isTrue();
             // The kill moment: after a random number of commits, plus a random jitter of up to 8 ms,
-            // so that kills land before the first commit, inside compression, inside MapDB puts and inside commits.
+            // so that kills land before the first commit, inside compression, inside file writes, fsyncs and renames.
             int afterCommits = random.nextInt(12);
             await("child commits (seed " + seed + ")").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
                     .until(() -> child.count("COMMITTED") >= afterCommits || !child.process.isAlive());
@@ -60,8 +60,10 @@ class VaultCrashTest {
                 }
             }
             killedMidWrite += committed.size() > before ? 1 : 0;
+            LOG.info("round {}: killed after {} reported commits (+ jitter), {} committed in all",
+                    round, afterCommits, committed.size());
 
-            try (Vault vault = Vault.open(dir, VaultConfig.ofDefaults().withKeepLast(1_000_000))) {
+            try (Vault vault = reopen(dir, round, seed)) {
                 for (Map.Entry<String, Committed> e : committed.entrySet()) {
                     CheckpointData d = vault.read(CheckpointId.parse(e.getKey()));
                     assertThat(d.checkpoint().checksum()).as("%s after round %d, seed %d", e.getKey(), round, seed)
@@ -76,6 +78,15 @@ class VaultCrashTest {
         LOG.info("VaultCrashTest: {} kills, {} committed checkpoints verified, {} rounds committed something",
                 KILLS, committed.size(), killedMidWrite);
         assertThat(committed.size()).as("seed %d", seed).isGreaterThan(KILLS);
+    }
+
+    private static Vault reopen(Path dir, int round, long seed) {
+        try {
+            return Vault.open(dir, VaultConfig.ofDefaults().withKeepLast(1_000_000));
+        } catch (VaultException e) {
+            throw new AssertionError("vault unreadable after kill -9 in round " + round + " (seed " + seed + "): "
+                    + e.getMessage(), e);
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,7 @@ final class CheckpointOutput {
         rows.add(new String[] {"ID", "LINEAGE", "VERSION", "WAL SEQ", "CREATED", "SIZE", "TAGS"});
         for (Checkpoint c : checkpoints) {
             rows.add(new String[] {c.id().toString(), c.lineage(), c.versionId(), Long.toString(c.walSeq()),
-                    c.createdAt().toString(), bytes(c.size()), tags(c)});
+                    c.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(), bytes(c.size()), tags(c)});
         }
         return align(rows);
     }
@@ -76,6 +77,10 @@ final class CheckpointOutput {
             return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
         }
         return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+    }
+
+    private static String sizeWithUnit(long n) {
+        return n < 1024 ? n + " bytes" : n + " bytes (" + bytes(n) + ")";
     }
 
     static ObjectNode json(Checkpoint c) {
@@ -119,8 +124,8 @@ final class CheckpointOutput {
         rows.add(new String[] {"version", c.versionId()});
         rows.add(new String[] {"wal seq", Long.toString(c.walSeq())});
         rows.add(new String[] {"created", c.createdAt().toString()});
-        rows.add(new String[] {"size", c.size() + " bytes (" + bytes(c.size()) + "), stored " + c.storedSize()
-                + " bytes (" + c.compression() + ")"});
+        rows.add(new String[] {"size", sizeWithUnit(c.size()) + ", stored " + sizeWithUnit(c.storedSize())
+                + " (compression: " + c.compression() + ")"});
         rows.add(new String[] {"checksum", c.checksum() + " (verified)"});
         rows.add(new String[] {"tags", tags(c)});
         rows.add(new String[] {"parent", c.parent().map(Object::toString).orElse("-")});
@@ -179,7 +184,12 @@ final class CheckpointOutput {
         return sb.toString();
     }
 
-    static String verifyLine(VerifyResult r) {
-        return r.id() + "  " + r.lineage().orElse("?") + "  " + (r.valid() ? "ok" : "CORRUPT: " + r.problem());
+    /** One aligned line per checkpoint: id, lineage, {@code ok} or {@code CORRUPT: reason}. */
+    static String verifyLines(List<VerifyResult> results) {
+        List<String[]> rows = new ArrayList<>();
+        for (VerifyResult r : results) {
+            rows.add(new String[] {r.id().toString(), r.lineage().orElse("?"), r.valid() ? "ok" : "CORRUPT: " + r.problem()});
+        }
+        return rows.isEmpty() ? "" : align(rows);
     }
 }

@@ -38,7 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (CheckpointCatalog catalog = CheckpointCatalogs.forReading(dataDir)) {
             List<VerifyResult> results = id != null ? List.of(catalog.verify(id)) : catalog.verifyAll();
-            results.forEach(r -> out.println(CheckpointOutput.verifyLine(r)));
+            out.print(CheckpointOutput.verifyLines(results));
             List<String> corrupt = results.stream().filter(r -> !r.valid()).map(r -> r.id().toString()).toList();
             if (results.isEmpty()) {
                 out.println("no checkpoints to verify in " + catalog.location());

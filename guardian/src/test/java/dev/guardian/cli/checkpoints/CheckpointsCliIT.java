@@ -130,8 +130,8 @@ class CheckpointsCliIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
         List<String> lines = r.stdout().lines().toList();
         assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).isEqualTo("ckpt-000001  primary  ok");
-        assertThat(lines.get(1)).startsWith("ckpt-000002  primary  CORRUPT: checksum mismatch: stored crc32c:");
+        assertThat(lines.get(0)).isEqualTo("ckpt-000001  primary    ok");
+        assertThat(lines.get(1)).startsWith("ckpt-000002  primary    CORRUPT: checksum mismatch: stored crc32c:");
         assertThat(lines.get(3)).isEqualTo("3 checkpoint(s) verified, 1 corrupt: ckpt-000002");
 
         GuardianCli.Result one = guardian("checkpoints", "verify", "ckpt-000001", dd());
@@ -223,7 +223,7 @@ class CheckpointsCliIT {
 
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         assertOneErrorLine(guardian("checkpoints", "verify", "--data-dir", empty.toString()), ExitCodes.UNAVAILABLE,
-                "guardian: no vault in " + empty.resolve("vault") + " (" + empty.resolve("vault/vault.db") + " does not exist)");
+                "guardian: no vault in " + empty.resolve("vault") + " (" + empty.resolve("vault/vault.format") + " does not exist)");
         assertThat(Files.exists(empty.resolve("vault"))).isFalse();
     }
 
@@ -232,7 +232,7 @@ class CheckpointsCliIT {
         try (Vault held = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults())) {
             GuardianCli.Result r = guardian("checkpoints", "ls", dd());
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
-            assertThat(r.stderr()).startsWith("guardian: " + data.resolve("vault/vault.db")
+            assertThat(r.stderr()).startsWith("guardian: " + data.resolve("vault/vault.format")
                     + " is in use by another process (is a guardian daemon running");
             assertThat(r.stderr().lines()).hasSize(1);
             assertThat(held.list()).hasSize(3);

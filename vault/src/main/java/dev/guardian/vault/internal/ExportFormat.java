@@ -53,7 +53,8 @@ final class ExportFormat {
             doc.put("memory", Base64.getEncoder().encodeToString(memory));
         }
         try {
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+            String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n";
+            return text.getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

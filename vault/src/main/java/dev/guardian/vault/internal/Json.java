@@ -73,18 +73,52 @@ final class Json {
         return n;
     }
 
-    static byte[] writeMeta(StoredMeta m) {
+    /** The metadata line of a checkpoint file: one compact JSON object (Jackson never emits a raw newline). */
+    static byte[] writeHeader(Checkpoint c) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("schema", SCHEMA);
-        n.setAll(checkpointNode(m.checkpoint()));
-        n.put("chunks", m.chunks());
+        n.setAll(checkpointNode(c));
         return bytes(n);
     }
 
-    static StoredMeta readMeta(byte[] b) throws IOException {
+    static Checkpoint readHeader(byte[] b) throws IOException {
         JsonNode n = parse(b);
         requireSchema(n, "checkpoint metadata");
-        return new StoredMeta(checkpointFrom(n, true), n.path("chunks").asInt(-1));
+        return checkpointFrom(n, true);
+    }
+
+    /** The sidecar of a checkpoint: only what may change after the save (pin and tags). */
+    static byte[] writeMutable(Checkpoint c) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("schema", SCHEMA);
+        n.put("id", c.id().toString());
+        ArrayNode tags = n.putArray("tags");
+        c.tags().stream().sorted().forEach(t -> tags.add(t.label()));
+        n.put("pinned", c.pinned());
+        return bytes(n);
+    }
+
+    /** {@code base} with the pin and tags of a sidecar. */
+    static Checkpoint readMutable(byte[] b, Checkpoint base) throws IOException {
+        JsonNode n = parse(b);
+        requireSchema(n, "checkpoint sidecar");
+        if (!base.id().toString().equals(text(n, "id"))) {
+            throw new IOException("sidecar names " + n.path("id").asText() + ", not " + base.id());
+        }
+        JsonNode pinned = n.get("pinned");
+        if (pinned == null || !pinned.isBoolean() || !n.path("tags").isArray()) {
+            throw new IOException("sidecar has no boolean \"pinned\" or no \"tags\" array");
+        }
+        Set<Tag> tags = EnumSet.noneOf(Tag.class);
+        for (JsonNode t : n.path("tags")) {
+            try {
+                tags.add(Tag.parse(t.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        return new Checkpoint(base.id(), base.lineage(), base.versionId(), base.walSeq(), base.createdAt(), base.size(),
+                base.storedSize(), base.compression(), base.checksum(), tags, pinned.asBoolean(), base.parent());
     }
 
     static Checkpoint checkpointFrom(JsonNode n, boolean stored) throws IOException {

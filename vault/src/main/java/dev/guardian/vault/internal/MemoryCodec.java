@@ -1,8 +1,5 @@
 package dev.guardian.vault.internal;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Exception;
@@ -11,7 +8,7 @@ import net.jpountz.lz4.LZ4Factory;
 /**
  * Pure functions from memory bytes to stored bytes and back: CRC32C checksum over the
  * uncompressed memory, optional LZ4 block compression (measured: ~3.5 ms per MB of JSON here,
- * deflate level 1 took ~13 ms for a third less output), chunking. No state, no locks: callers run it outside
+ * deflate level 1 took ~13 ms for a third less output). No state, no locks: callers run it outside
  * the vault's lock.
  */
 final class MemoryCodec {
@@ -23,8 +20,11 @@ final class MemoryCodec {
     private static final int SAMPLE = 64 * 1024;
     private static final double WORTH_IT = 0.9;
 
-    /** Stored form of one memory: compression name and the chunks to put in the map. */
-    record Encoded(String checksum, String compression, long storedSize, List<byte[]> chunks) {
+    /** Stored form of one memory: checksum of the memory, compression name and the bytes to store. */
+    record Encoded(String checksum, String compression, byte[] stored) {
+        long storedSize() {
+            return stored.length;
+        }
     }
 
     private MemoryCodec() {
@@ -36,7 +36,7 @@ final class MemoryCodec {
         return CRC32C_PREFIX + String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 
-    static Encoded encode(byte[] memory, int compressThreshold, int chunkSize) {
+    static Encoded encode(byte[] memory, int compressThreshold) {
         String checksum = checksum(memory);
         byte[] stored = memory;
         String compression = NONE;
@@ -47,15 +47,7 @@ final class MemoryCodec {
                 compression = LZ4;
             }
         }
-        List<byte[]> chunks = new ArrayList<>(stored.length / chunkSize + 1);
-        if (stored.length <= chunkSize) {
-            chunks.add(stored);
-        } else {
-            for (int off = 0; off < stored.length; off += chunkSize) {
-                chunks.add(Arrays.copyOfRange(stored, off, Math.min(stored.length, off + chunkSize)));
-            }
-        }
-        return new Encoded(checksum, compression, stored.length, chunks);
+        return new Encoded(checksum, compression, stored);
     }
 
     private static boolean worthCompressing(byte[] memory) {
@@ -66,29 +58,14 @@ final class MemoryCodec {
     }
 
     /**
-     * Turns stored chunks back into verified memory.
+     * Turns stored bytes back into verified memory.
      *
      * @throws CorruptException with the reason when anything does not match
      */
-    static byte[] decode(List<byte[]> chunks, String compression, long storedSize, long size, String checksum)
+    static byte[] decode(byte[] stored, String compression, long storedSize, long size, String checksum)
             throws CorruptException {
-        long total = 0;
-        for (byte[] c : chunks) {
-            total += c.length;
-        }
-        if (total != storedSize) {
-            throw new CorruptException("stored size is " + total + " bytes, metadata says " + storedSize);
-        }
-        byte[] stored;
-        if (chunks.size() == 1) {
-            stored = chunks.get(0);
-        } else {
-            stored = new byte[(int) total];
-            int off = 0;
-            for (byte[] c : chunks) {
-                System.arraycopy(c, 0, stored, off, c.length);
-                off += c.length;
-            }
+        if (stored.length != storedSize) {
+            throw new CorruptException("stored size is " + stored.length + " bytes, metadata says " + storedSize);
         }
         byte[] memory;
         switch (compression) {

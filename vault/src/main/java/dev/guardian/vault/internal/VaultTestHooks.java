@@ -8,13 +8,13 @@ public final class VaultTestHooks {
     private VaultTestHooks() {
     }
 
-    /** Flips one byte of the checkpoint's stored bytes inside MapDB (committed). */
+    /** Flips one byte in the middle of the memory part of the checkpoint's file (in place, like a bad disk). */
     public static void corruptStoredBytes(Vault vault, CheckpointId id) {
-        ((MapDbVault) vault).corruptStoredBytes(id);
+        ((FileVault) vault).corruptStoredBytes(id);
     }
 
-    /** Replaces the checkpoint's stored metadata with bytes that are not JSON (committed; seen after reopening). */
+    /** Overwrites the start of the checkpoint file's metadata line with bytes that are not JSON (seen after reopening). */
     public static void corruptStoredMetadata(Vault vault, CheckpointId id) {
-        ((MapDbVault) vault).corruptStoredMetadata(id);
+        ((FileVault) vault).corruptStoredMetadata(id);
     }
 }

@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
- * Checkpoint write+commit (durable: save returns after MapDB's commit) and read (verified:
- * checksum + inflate) latency for 1 KB, 1 MB and 64 MB memories. Prints a Markdown table.
+ * Checkpoint write+commit (durable: save returns after the file's fsync, rename and directory fsync) and read (verified:
+ * checksum + LZ4 decompression) latency for 1 KB, 1 MB and 64 MB memories. Prints a Markdown table.
  * Run with {@code bench/vault.sh}; arguments: a scratch directory, optionally "quick".
  */
 public final class VaultBench {
@@ -69,7 +69,7 @@ public final class VaultBench {
             }
         }
         Files.delete(file);
-        System.out.printf(Locale.ROOT, "| baseline: append %s to a file + fsync (no MapDB) | - | %d | %s | %s | - | - |%n",
+        System.out.printf(Locale.ROOT, "| baseline: append %s to a file + fsync (no vault) | - | %d | %s | %s | - | - |%n",
                 name, h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)));
     }
 
