@@ -1,6 +1,5 @@
 package dev.guardian.cli;
 
-import dev.guardian.cli.checkpoints.DataDirMixin;
 import dev.guardian.config.ConfigException;
 import dev.guardian.config.ConfigLoader;
 import dev.guardian.config.Endpoint;

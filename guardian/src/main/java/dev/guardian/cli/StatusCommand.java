@@ -1,7 +1,6 @@
 package dev.guardian.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.guardian.cli.checkpoints.DataDirMixin;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

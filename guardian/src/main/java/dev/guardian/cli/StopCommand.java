@@ -1,6 +1,5 @@
 package dev.guardian.cli;
 
-import dev.guardian.cli.checkpoints.DataDirMixin;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -1,5 +1,6 @@
 package dev.guardian.cli.checkpoints;
 
+import dev.guardian.cli.DataDirMixin;
 import dev.guardian.cli.CliException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.guardian.cli.checkpoints;
 
+import dev.guardian.cli.DataDirMixin;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guardian.cli.CliException;
 import dev.guardian.vault.CheckpointData;

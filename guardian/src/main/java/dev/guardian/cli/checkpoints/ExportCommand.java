@@ -1,5 +1,6 @@
 package dev.guardian.cli.checkpoints;
 
+import dev.guardian.cli.DataDirMixin;
 import dev.guardian.cli.CliException;
 import dev.guardian.vault.CheckpointId;
 import java.io.IOException;

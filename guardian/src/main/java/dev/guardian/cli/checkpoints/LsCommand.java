@@ -1,5 +1,6 @@
 package dev.guardian.cli.checkpoints;
 
+import dev.guardian.cli.DataDirMixin;
 import dev.guardian.vault.Checkpoint;
 import java.util.List;
 import java.util.Optional;

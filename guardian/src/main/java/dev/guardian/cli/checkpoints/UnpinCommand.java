@@ -1,5 +1,6 @@
 package dev.guardian.cli.checkpoints;
 
+import dev.guardian.cli.DataDirMixin;
 import dev.guardian.vault.CheckpointId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

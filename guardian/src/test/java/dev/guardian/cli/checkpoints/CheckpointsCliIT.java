@@ -1,5 +1,6 @@
 package dev.guardian.cli.checkpoints;
 
+import dev.guardian.cli.DataDirMixin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

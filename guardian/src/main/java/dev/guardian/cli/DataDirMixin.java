@@ -1,4 +1,4 @@
-package dev.guardian.cli.checkpoints;
+package dev.guardian.cli;
 
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
