@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.testsupport.ControlRun;
 import dev.guardian.testsupport.DaemonProcess;
 import dev.guardian.testsupport.GuardianCli;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,33 +124,10 @@ class LossIT {
 
     /** The same requests, each once, straight into the agent's stdin, no Guardian. */
     private static JsonNode controlRun() throws Exception {
-        Process agent = new ProcessBuilder("python3", LEARNER).start();
-        // Fed from its own thread: the agent's answers must be read while we write, or both pipes fill up.
-        Thread feeder = new Thread(() -> {
-            try (OutputStream in = agent.getOutputStream()) {
-                for (int i = 0; i < REQUESTS; i++) {
-                    in.write(("{\"type\":\"request\",\"id\":\"c" + i + "\",\"seq\":" + (i + 1) + ",\"payload\":"
-                            + payload(i) + "}\n").getBytes(StandardCharsets.UTF_8));
-                }
-                in.write(("{\"type\":\"request\",\"id\":\"top\",\"seq\":" + (REQUESTS + 1)
-                        + ",\"payload\":{\"op\":\"top\",\"n\":1000}}\n").getBytes(StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        feeder.start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                JsonNode m = JSON.readTree(line);
-                if ("top".equals(m.path("id").asText())) {
-                    return m.path("payload");
-                }
-            }
-            throw new AssertionError("the control agent never answered");
-        } finally {
-            agent.destroyForcibly();
-            feeder.join(10_000);
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            payloads.add(payload(i));
         }
+        return ControlRun.answer(List.of("python3", LEARNER), payloads, "{\"op\":\"top\",\"n\":1000}");
     }
 }
