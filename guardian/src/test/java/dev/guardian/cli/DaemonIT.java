@@ -104,6 +104,30 @@ class DaemonIT {
     }
 
     @Test
+    void checkpointsCanBeReadWhileTheDaemonRunsAndChangesAreRefusedClearly() throws Exception {
+        Path data = tmp.resolve("data");
+        Path config = tmp.resolve("guardian.yaml");
+        Files.writeString(config, "agent: {command: [python3, " + LEARNER + "]}\ncheckpoint: {every_requests: 5}\n");
+        try (DaemonProcess daemon = DaemonProcess.start(data, "--config", config.toString()).awaitOpen(STARTUP)) {
+            for (int i = 0; i < 12; i++) {
+                assertThat(daemon.invoke("{\"op\":\"learn\",\"key\":\"c\"}", null).status()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    GuardianCli.run("checkpoints", "ls", "--data-dir", data.toString()).stdout().contains("primary"));
+            GuardianCli.Result ls = GuardianCli.run("checkpoints", "ls", "--data-dir", data.toString(), "--json");
+            assertThat(ls.exitCode()).as(ls.toString()).isZero();
+            String id = JSON.readTree(ls.stdout()).get(0).path("id").asText();
+            GuardianCli.Result show = GuardianCli.run("checkpoints", "show", id, "--data-dir", data.toString(), "--raw");
+            assertThat(show.exitCode()).as(show.toString()).isZero();
+            assertThat(JSON.readTree(show.stdout()).path("counts").path("c").asInt()).isPositive();
+            GuardianCli.Result pin = GuardianCli.run("checkpoints", "pin", id, "--data-dir", data.toString());
+            assertThat(pin.exitCode()).as(pin.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
+            assertThat(pin.stderr().strip()).startsWith("guardian: a guardian daemon is running on " + data.toAbsolutePath())
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void statusWithoutADaemonSaysSo() {
         GuardianCli.Result r = GuardianCli.run("status", "--data-dir", tmp.toString());
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);

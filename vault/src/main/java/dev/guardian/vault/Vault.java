@@ -51,6 +51,14 @@ public interface Vault extends AutoCloseable {
         FileVault.verifyExport(document);
     }
 
+    /**
+     * Opens an existing vault to read only, beside a daemon that holds it: no lock, no change on disk;
+     * every change is refused with {@link VaultException.Reason#UNAVAILABLE}.
+     */
+    static Vault openReadOnly(Path dir, VaultConfig config) {
+        return FileVault.openReadOnly(dir, config);
+    }
+
     /** The vault directory (for messages). */
     Path dir();
 

@@ -25,8 +25,15 @@ public final class CheckpointCatalogs {
             throw CliException.unavailable("data directory " + dataDir + " does not exist (use --data-dir DIR or set "
                     + DataDirMixin.ENV + ")", null);
         }
-        // When the daemon lands: if a live daemon holds dataDir (its pid/endpoint file), return a
-        // catalog that calls its admin API instead of opening the vault file (which it has locked).
+        if (new dev.guardian.daemon.DataDirectory(dataDir).inUse()) {
+            // A daemon holds the vault: its files are written atomically, so reading beside it is safe.
+            // Changes must go through the daemon; its admin API has no endpoint for them yet.
+            if (create) {
+                throw CliException.unavailable("a guardian daemon is running on " + dataDir + ": pin, unpin and import"
+                        + " cannot go through it yet; stop it first (`guardian stop --data-dir " + dataDir + "`)", null);
+            }
+            return OfflineCheckpointCatalog.openReadOnly(dataDir.resolve("vault"));
+        }
         return OfflineCheckpointCatalog.open(dataDir.resolve("vault"), create);
     }
 }

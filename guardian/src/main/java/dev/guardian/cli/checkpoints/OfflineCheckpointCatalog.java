@@ -29,6 +29,11 @@ final class OfflineCheckpointCatalog implements CheckpointCatalog {
         return new OfflineCheckpointCatalog(call(() -> create ? Vault.open(vaultDir, CONFIG) : Vault.openExisting(vaultDir, CONFIG)));
     }
 
+    /** Reads a vault that a running daemon holds (no lock taken; every change refused). */
+    static CheckpointCatalog openReadOnly(Path vaultDir) {
+        return new OfflineCheckpointCatalog(call(() -> Vault.openReadOnly(vaultDir, CONFIG)));
+    }
+
     @Override
     public String location() {
         return vault.dir().toString();

@@ -116,9 +116,12 @@ public final class FileVault implements Vault {
      */
     private long lastId;
     private volatile boolean closed;
+    /** Opened beside a writer in another process: no lock taken, nothing changed on disk. */
+    private final boolean readOnly;
 
     private FileVault(Path dir, Path key, VaultConfig config, Clock clock, VaultListener listener,
                       FileChannel lockChannel, FileLock fileLock) {
+        this.readOnly = lockChannel == null;
         this.dir = dir;
         this.key = key;
         this.checkpointsDir = dir.resolve("checkpoints");
@@ -193,6 +196,32 @@ public final class FileVault implements Vault {
     }
 
     /**
+     * Opens an existing vault to read only, beside a writer that may hold its lock in another
+     * process: takes no lock, deletes and writes nothing, and refuses every change. Safe because
+     * every file is written to a temp name and renamed into place whole, and is immutable after
+     * (sidecars are replaced the same way), so a reader sees each file before or after a change,
+     * never during one. A checkpoint pruned meanwhile reads as NOT_FOUND.
+     */
+    public static Vault openReadOnly(Path dir, VaultConfig config) {
+        Path formatFile = Vault.file(dir);
+        if (!Files.isRegularFile(formatFile)) {
+            throw new VaultException(Reason.UNAVAILABLE, "no vault in " + dir + " (" + formatFile + " does not exist)");
+        }
+        try {
+            String format = Files.readString(formatFile, StandardCharsets.UTF_8).trim();
+            if (!format.equals(FORMAT)) {
+                throw new VaultException(Reason.UNAVAILABLE, formatFile + " has format '" + format
+                        + "', this release reads '" + FORMAT + "' (written by a newer Guardian?)");
+            }
+            FileVault v = new FileVault(dir, canonical(dir), config, Clock.systemUTC(), VaultListener.NOOP, null, null);
+            v.load(false);
+            return v;
+        } catch (IOException e) {
+            throw new VaultException(Reason.IO, "cannot read vault " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Creates {@code vault.format} complete and durable, without ever replacing one that another
      * process created (and may hold locked) meanwhile: a hard link fails if the name exists,
      * where a rename would replace it.
@@ -238,10 +267,14 @@ public final class FileVault implements Vault {
 
     /** Under the file lock, before anyone else sees this instance. */
     private void load(boolean create) throws IOException {
-        deleteTempFiles(dir);
+        if (!readOnly) {
+            deleteTempFiles(dir);
+        }
         for (Path d : List.of(checkpointsDir, versionsDir, deploymentsDir, proofsDir)) {
             if (Files.isDirectory(d)) {
-                deleteTempFiles(d);
+                if (!readOnly) {
+                    deleteTempFiles(d);
+                }
             } else if (create) {
                 Files.createDirectories(d);
                 fsyncDir(dir);
@@ -261,7 +294,7 @@ public final class FileVault implements Vault {
                     files.put(Long.parseLong(m.group(1)), p);
                 } else if (sm.matches()) {
                     sidecars.put(Long.parseLong(sm.group(1)), p);
-                } else {
+                } else if (!name.startsWith(TMP_PREFIX)) {
                     LOG.warn("vault {}: ignoring unknown file {}", dir, p);
                 }
             }
@@ -288,7 +321,7 @@ public final class FileVault implements Vault {
         }
         // A sidecar without its checkpoint: the checkpoint was pruned and the kill came before the sidecar went.
         for (Map.Entry<Long, Path> e : sidecars.entrySet()) {
-            if (!files.containsKey(e.getKey())) {
+            if (!readOnly && !files.containsKey(e.getKey())) {
                 Files.deleteIfExists(e.getValue());
             }
         }
@@ -443,7 +476,7 @@ public final class FileVault implements Vault {
         Checkpoint c;
         writeLock.lock();
         try {
-            ensureOpen();
+            ensureWritable();
             long seq = lastId + 1;
             c = new Checkpoint(CheckpointId.of(seq), lineage, versionId, walSeq, at, memory.length,
                     enc.storedSize(), enc.compression(), enc.checksum(), tags, pinned, parent);
@@ -691,7 +724,7 @@ public final class FileVault implements Vault {
     private Checkpoint updateMeta(CheckpointId id, Function<Checkpoint, Checkpoint> change) {
         writeLock.lock();
         try {
-            ensureOpen();
+            ensureWritable();
             StoredMeta m = index.get(id.seq());
             if (m == null) {
                 throw notFound(id);
@@ -719,7 +752,7 @@ public final class FileVault implements Vault {
         List<StoredMeta> pruned = new ArrayList<>();
         writeLock.lock();
         try {
-            ensureOpen();
+            ensureWritable();
             Map<String, List<StoredMeta>> byLineage = new TreeMap<>();
             for (StoredMeta s : index.descendingMap().values()) {
                 byLineage.computeIfAbsent(s.checkpoint().lineage(), k -> new ArrayList<>()).add(s);
@@ -853,7 +886,7 @@ public final class FileVault implements Vault {
     private void putRecord(Path kindDir, String kind, String id, byte[] json, boolean immutable) {
         writeLock.lock();
         try {
-            ensureOpen();
+            ensureWritable();
             Path f = kindDir.resolve(recordFileName(id));
             try {
                 byte[] old = Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
@@ -938,6 +971,13 @@ public final class FileVault implements Vault {
         }
     }
 
+    private void ensureWritable() {
+        ensureOpen();
+        if (readOnly) {
+            throw new VaultException(Reason.UNAVAILABLE, "vault " + dir + " is open read-only (another process writes it)");
+        }
+    }
+
     private void emit(VaultEvent e) {
         try {
             listener.onEvent(e);
@@ -993,7 +1033,9 @@ public final class FileVault implements Vault {
     public void close() {
         writeLock.lock();
         try {
-            if (!closed) {
+            if (!closed && readOnly) {
+                closed = true;
+            } else if (!closed) {
                 closed = true;
                 try {
                     fileLock.release();

@@ -1,0 +1,48 @@
+package dev.guardian.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A read-only view beside a writer that holds the vault: the CLI's view of a running daemon's vault. */
+class VaultReadOnlyTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsWhatTheWriterCommittedBesideItAndChangesNothing() throws Exception {
+        try (Vault writer = Vault.open(dir, VaultConfig.ofDefaults())) {
+            Checkpoint a = writer.save(NewCheckpoint.of("primary", "v1", 10, "{\"n\":1}".getBytes(StandardCharsets.UTF_8)));
+            writer.save(NewCheckpoint.of("primary", "v1", 20, "{\"n\":2}".getBytes(StandardCharsets.UTF_8)));
+            Path leftover = dir.resolve("checkpoints").resolve(".tmp-ckpt-000099.ckpt-abc");
+            Files.writeString(leftover, "half a write");
+
+            try (Vault reader = Vault.openReadOnly(dir, VaultConfig.ofDefaults())) {
+                assertThat(reader.list("primary")).extracting(Checkpoint::walSeq).containsExactly(10L, 20L);
+                assertThat(reader.latestValid("primary").orElseThrow().memoryAsString()).isEqualTo("{\"n\":2}");
+                assertThat(reader.read(a.id()).memoryAsString()).isEqualTo("{\"n\":1}");
+                assertThatThrownBy(() -> reader.setPinned(a.id(), true)).isInstanceOf(VaultException.class)
+                        .hasMessageContaining("is open read-only");
+                assertThatThrownBy(() -> reader.save(NewCheckpoint.of("primary", "v1", 30, new byte[] {1})))
+                        .hasMessageContaining("is open read-only");
+                assertThatThrownBy(() -> reader.prune()).hasMessageContaining("is open read-only");
+            }
+            assertThat(leftover).as("a reader deletes nothing, not even a writer's temp file").exists();
+            // The writer is unaffected by the reader coming and going.
+            assertThat(writer.setPinned(a.id(), true).pinned()).isTrue();
+        }
+    }
+
+    @Test
+    void aDirectoryWithoutAVaultIsRefusedAndLeftAlone() {
+        assertThatThrownBy(() -> Vault.openReadOnly(dir.resolve("nothing"), VaultConfig.ofDefaults()))
+                .isInstanceOf(VaultException.class).hasMessageContaining("no vault in");
+        assertThat(dir.resolve("nothing")).doesNotExist();
+    }
+}
