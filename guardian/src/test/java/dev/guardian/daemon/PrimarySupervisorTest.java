@@ -141,6 +141,24 @@ class PrimarySupervisorTest {
         assertThat(count("r")).isEqualTo(n);
     }
 
+    @Test
+    void aCheckpointIsTaggedKnownGoodOnlyAfterItsInstanceStayedUpThroughTheStableWindow() throws Exception {
+        start("checkpoint: {every_requests: 0, every: 0s, known_good_after: 1s}\nrestart: {backoff: {initial: 10ms}}");
+        supervisor.submit(json("{\"op\":\"learn\",\"key\":\"g\"}"), null).get(10, TimeUnit.SECONDS);
+        var survivor = supervisor.checkpointNow().get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> vault.list(PrimarySupervisor.LINEAGE).stream()
+                .anyMatch(c -> c.walSeq() == survivor.seq() && c.hasTag(dev.guardian.vault.Tag.KNOWN_GOOD)));
+
+        supervisor.submit(json("{\"op\":\"learn\",\"key\":\"g\"}"), null).get(10, TimeUnit.SECONDS);
+        var doomed = supervisor.checkpointNow().get(10, TimeUnit.SECONDS);
+        killAgent();
+        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.status().restarts() == 1
+                && supervisor.phase() == PrimarySupervisor.Phase.OPEN);
+        // Through and past the doomed checkpoint's stable window, nothing may tag it.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> vault.list(PrimarySupervisor.LINEAGE)
+                .stream().filter(c -> c.walSeq() == doomed.seq()).noneMatch(c -> c.hasTag(dev.guardian.vault.Tag.KNOWN_GOOD)));
+    }
+
     private void start(String extraYaml) throws Exception {
         start(extraYaml, "{}");
     }
