@@ -52,6 +52,11 @@ public record Checkpoint(
         return tags.contains(tag);
     }
 
+    /** This metadata as JSON, as checkpoint files, exports and the CLI's --json show it. */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        return dev.guardian.vault.internal.Json.checkpointNode(this);
+    }
+
     /** Retention keeps it whatever its age. */
     public boolean isProtected() {
         return pinned || tags.contains(Tag.KNOWN_GOOD);

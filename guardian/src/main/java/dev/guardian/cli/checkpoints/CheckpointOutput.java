@@ -84,21 +84,7 @@ final class CheckpointOutput {
     }
 
     static ObjectNode json(Checkpoint c) {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("id", c.id().toString());
-        n.put("lineage", c.lineage());
-        n.put("versionId", c.versionId());
-        n.put("walSeq", c.walSeq());
-        n.put("createdAt", c.createdAt().toString());
-        n.put("size", c.size());
-        n.put("storedSize", c.storedSize());
-        n.put("compression", c.compression());
-        n.put("checksum", c.checksum());
-        ArrayNode tags = n.putArray("tags");
-        c.tags().stream().sorted().forEach(t -> tags.add(t.label()));
-        n.put("pinned", c.pinned());
-        n.put("parent", c.parent().map(Object::toString).orElse(null));
-        return n;
+        return c.toJson();
     }
 
     static String jsonList(List<Checkpoint> checkpoints) {

@@ -24,7 +24,7 @@ import java.util.Set;
  * accept every schema up to {@link #SCHEMA} and refuse newer ones with a clear message, so a
  * later release reads old data and an old release never misreads new data.
  */
-final class Json {
+public final class Json {
     /** Current schema of checkpoint metadata and record envelopes. */
     static final int SCHEMA = 1;
 
@@ -51,7 +51,8 @@ final class Json {
 
     // ---- checkpoint metadata
 
-    static ObjectNode checkpointNode(Checkpoint c) {
+    /** Checkpoint metadata as JSON: the form stored in checkpoint files, exports and `checkpoints --json`. */
+    public static ObjectNode checkpointNode(Checkpoint c) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("id", c.id().toString());
         n.put("lineage", c.lineage());
