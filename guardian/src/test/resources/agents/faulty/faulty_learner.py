@@ -11,6 +11,7 @@ replay, so that recovery does not repeat it; a redelivery after a crash is live 
   {"op":"leak","mb":N}        keeps N more MB of memory, then answers {"leaked_mb": total}
   {"op":"garbage"}            writes a non-JSON line to stdout, then answers normally
   {"op":"oversize","bytes":N} writes a line of N bytes to stdout, then answers normally
+  {"op":"slow","ms":N,"key":K} sleeps N ms (not for a duplicate), then learns K as learn would
 
 Environment: FAULTY_IGNORE_EOF=1 ignores stdin EOF and shutdown (and SIGTERM) and keeps running.
 FAULTY_DIE_ONCE_FILE=PATH: the first instance to get a replayed request creates PATH and exits
@@ -46,6 +47,11 @@ class FaultyLearner(LearnerAgent):
             open(marker, "w").close()
             os._exit(4)
         op = payload.get("op") if isinstance(payload, dict) else None
+        if op == "slow" and not replay and seq > self.learner.seq:
+            # Slow only the first time: a duplicate delivery is answered from memory at once.
+            time.sleep(int(payload.get("ms", 1000)) / 1000.0)
+        if op == "slow":
+            return super().handle_request(request_id, seq, {"op": "learn", "key": payload.get("key")}, replay)
         if replay or op not in ("crash", "signal", "hang", "spin", "leak", "garbage", "oversize"):
             return super().handle_request(request_id, seq, payload, replay)
         if op == "crash":

@@ -156,8 +156,7 @@ public final class PrimarySupervisor implements AutoCloseable {
         if (payload == null) {
             return CompletableFuture.completedFuture(new Outcome.Failed(Outcome.Kind.BAD_REQUEST, "payload is required"));
         }
-        CompletableFuture<Outcome> answer;
-        AppendTicket ticket;
+        CompletableFuture<Outcome> durableAnswer;
         synchronized (sequencer) {
             if (phase == Phase.FAILED) {
                 return failed(Outcome.Kind.AGENT_FAILED, "the agent is FAILED: " + failedReason);
@@ -179,40 +178,54 @@ public final class PrimarySupervisor implements AutoCloseable {
                 return failed(Outcome.Kind.OVERLOADED, inFlight.size() + " requests are waiting for an answer");
             }
             String id = idempotencyKey != null ? idempotencyKey : "g" + ids.incrementAndGet();
+            AppendTicket ticket;
             try {
                 ticket = log.appendRequest(id, idempotencyKey, payload);
             } catch (WalException e) {
                 return failed(Outcome.Kind.UNAVAILABLE, "the write-ahead log failed: " + e.getMessage());
             }
-            answer = new CompletableFuture<>();
+            CompletableFuture<Outcome> answer = new CompletableFuture<>();
+            // What the client may see: the agent's answer, once the request is durable.
+            durableAnswer = answer.thenCombine(ticket.durable(), (outcome, durableSeq) -> outcome)
+                    .exceptionally(e -> new Outcome.Failed(Outcome.Kind.UNAVAILABLE,
+                            "the request could not be made durable: " + rootMessage(e)));
             InFlight request = new InFlight(ticket.sequence(), id, idempotencyKey, payload, answer);
             inFlight.put(request.seq(), request);
             if (idempotencyKey != null) {
-                byKey.put(idempotencyKey, new Keyed(request.seq(), id, payload, answer));
+                byKey.put(idempotencyKey, new Keyed(request.seq(), id, payload, durableAnswer));
             }
             if (target != null) {
                 deliver(target, request);
             }
         }
-        return answer.thenCombine(ticket.durable(), (outcome, durableSeq) -> outcome)
-                .exceptionally(e -> new Outcome.Failed(Outcome.Kind.UNAVAILABLE, "the request could not be made durable: " + rootMessage(e)))
-                .completeOnTimeout(new Outcome.Failed(Outcome.Kind.TIMEOUT, "no answer within "
-                        + config.requestTimeout().toMillis() + " ms"), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return withTimeout(durableAnswer);
     }
 
-    /** A repeated idempotency key: its first answer, or, after a restart, the agent's answer to a re-ask. */
+    /** Each caller's own deadline; the shared answer itself is never completed by it. */
+    private CompletableFuture<Outcome> withTimeout(CompletableFuture<Outcome> answer) {
+        return answer.copy().completeOnTimeout(new Outcome.Failed(Outcome.Kind.TIMEOUT, "no answer within "
+                + config.requestTimeout().toMillis() + " ms"), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A repeated idempotency key: the first request's answer. When that answer is unknown (logged
+     * before a Guardian restart) or was a timeout, the agent is asked again with the request's
+     * original sequence: it applies the request if it has not yet, and answers without applying it
+     * twice if it has.
+     */
     private CompletableFuture<Outcome> again(Keyed seen) {
-        if (seen.answer() != null) {
-            return seen.answer();
+        CompletableFuture<Outcome> first = seen.answer();
+        boolean timedOut = first != null && first.isDone() && !first.isCompletedExceptionally()
+                && first.join() instanceof Outcome.Failed f && f.kind() == Outcome.Kind.TIMEOUT;
+        if (first != null && !timedOut) {
+            return withTimeout(first);
         }
-        // Logged before a Guardian restart, answer lost: the agent has applied it (replay); ask again
-        // with its original sequence, which the agent answers without applying it twice.
         AgentInstance target = instance;
         if (phase != Phase.OPEN || target == null) {
             return failed(Outcome.Kind.UNAVAILABLE, "the agent is recovering; retry");
         }
-        return target.request(new Message.Request(seen.id(), seen.seq(), seen.payload(), false))
-                .handle((r, e) -> e == null ? answered(seen.seq(), r) : failure(e));
+        return withTimeout(target.request(new Message.Request(seen.id(), seen.seq(), seen.payload(), false))
+                .handle((r, e) -> e == null ? answered(seen.seq(), r) : failure(e)));
     }
 
     private void deliver(AgentInstance target, InFlight request) {

@@ -142,6 +142,21 @@ class PrimarySupervisorTest {
     }
 
     @Test
+    void aRetryAfterATimeoutGetsTheRealAnswerAndTheRequestIsAppliedOnce() throws Exception {
+        start("request_timeout: 300ms\nheartbeat: {interval: 5s, misses: 3}");
+        Outcome first = supervisor.submit(json("{\"op\":\"slow\",\"ms\":1000,\"key\":\"s\"}"), "slow-1").get(10, TimeUnit.SECONDS);
+        assertThat(first).isInstanceOf(Outcome.Failed.class);
+        assertThat(((Outcome.Failed) first).kind()).isEqualTo(Outcome.Kind.TIMEOUT);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Outcome retry = supervisor.submit(json("{\"op\":\"slow\",\"ms\":1000,\"key\":\"s\"}"), "slow-1")
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(retry).isInstanceOf(Outcome.Answered.class);
+            assertThat(((Outcome.Answered) retry).payload().get("count").asInt()).isEqualTo(1);
+        });
+        assertThat(count("s")).isEqualTo(1);
+    }
+
+    @Test
     void aCheckpointIsTaggedKnownGoodOnlyAfterItsInstanceStayedUpThroughTheStableWindow() throws Exception {
         start("checkpoint: {every_requests: 0, every: 0s, known_good_after: 1s}\nrestart: {backoff: {initial: 10ms}}");
         supervisor.submit(json("{\"op\":\"learn\",\"key\":\"g\"}"), null).get(10, TimeUnit.SECONDS);
