@@ -6,10 +6,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, or ISO {@code PT5S}. */
+/** Durations as people write them: {@code 200us}, {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, or ISO {@code PT5S}. */
 public final class Durations {
 
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(us|µs|ms|s|m|h)");
 
     private Durations() {
     }
@@ -21,6 +21,9 @@ public final class Durations {
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
             switch (m.group(2)) {
+                case "us":
+                case "µs":
+                    return Duration.ofNanos(n * 1000);
                 case "ms":
                     return Duration.ofMillis(n);
                 case "s":
@@ -47,9 +50,9 @@ public final class Durations {
         if (ms % 60_000 == 0 && ms > 0) {
             return ms / 60_000 + "m";
         }
-        if (ms % 1000 == 0) {
+        if (ms % 1000 == 0 && d.toNanos() % 1_000_000 == 0) {
             return ms / 1000 + "s";
         }
-        return ms + "ms";
+        return d.toNanos() % 1_000_000 == 0 ? ms + "ms" : d.toNanos() / 1000 + "us";
     }
 }

@@ -83,11 +83,13 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             if (!List.of("sync", "group", "async").contains(durability)) {
                 throw new IllegalArgumentException("wal.durability must be sync, group or async, but was '" + durability + "'");
             }
-            groupMaxBatch = groupMaxBatch == null ? 256 : groupMaxBatch;
+            // Defaults are the WAL's own (measured there: BENCHMARKS.md, WAL).
+            dev.guardian.wal.WalConfig walDefaults = dev.guardian.wal.WalConfig.ofDefaults();
+            groupMaxBatch = groupMaxBatch == null ? walDefaults.groupMaxBatch() : groupMaxBatch;
             if (groupMaxBatch < 1) {
                 throw new IllegalArgumentException("wal.group_max_batch must be >= 1, but was " + groupMaxBatch);
             }
-            groupMaxDelay = nonNegative("wal.group_max_delay", groupMaxDelay, Duration.ofMillis(2));
+            groupMaxDelay = nonNegative("wal.group_max_delay", groupMaxDelay, walDefaults.groupMaxDelay());
         }
     }
 

@@ -28,9 +28,16 @@ public final class StdioFrontDoor {
 
     private static final Logger LOG = LoggerFactory.getLogger(StdioFrontDoor.class);
 
+    /**
+     * Requests in flight at most; beyond it, stdin is not read until answers come back. That is the
+     * backpressure a direct pipe gives: a fast writer waits instead of getting "overloaded" errors.
+     */
+    static final int MAX_IN_FLIGHT = 1_000;
+
     private final PrimarySupervisor supervisor;
     private final Codec codec;
     private final ProtocolWriter out;
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
 
     public StdioFrontDoor(PrimarySupervisor supervisor, Codec codec, OutputStream stdout) {
         this.supervisor = supervisor;
@@ -63,9 +70,12 @@ public final class StdioFrontDoor {
 
     private void handle(Message m) {
         if (m instanceof Message.Request r) {
-            supervisor.submit(r.payload(), r.id()).thenAccept(outcome -> {
+            inFlight.acquireUninterruptibly();
+            supervisor.submit(r.payload(), r.id()).whenComplete((outcome, error) -> {
+                inFlight.release();
                 if (!r.replay()) {
-                    send(toResponse(r.id(), outcome));
+                    send(error == null ? toResponse(r.id(), outcome)
+                            : Message.Response.error(r.id(), "unavailable", String.valueOf(error.getMessage())));
                 }
             });
         } else if (m instanceof Message.Ping p) {
