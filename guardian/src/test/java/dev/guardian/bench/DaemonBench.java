@@ -318,7 +318,7 @@ public final class DaemonBench {
             }
             double bp50 = base.getValueAtPercentile(50) / 1000.0;
             double gp50 = guard.getValueAtPercentile(50) / 1000.0;
-            rows.add(new String[] {agent, "baseline: agent cold start alone (spawn → ready → init 1 MB → 1 request → response)",
+            rows.add(new String[] {agent, "baseline: agent cold start alone (spawn → ready → init with the same " + memoryBytes / 1000 + " kB memory → 1 request → response)",
                     "" + base.getTotalCount(), ms(base, 50), ms(base, 95), String.format("%.1f", base.getMaxValue() / 1000.0), ""});
             rows.add(new String[] {agent, "Guardian: SIGKILL of the agent → first 200 on POST /v1/invoke",
                     "" + guard.getTotalCount(), ms(guard, 50), ms(guard, 95), String.format("%.1f", guard.getMaxValue() / 1000.0),
@@ -599,6 +599,7 @@ public final class DaemonBench {
             }
             AtomicInteger ok = new AtomicInteger();
             AtomicInteger bad = new AtomicInteger();
+            String[] firstError = new String[1];
             long t0 = System.nanoTime();
             Thread readerThread = new Thread(() -> {
                 int got = 0;
@@ -610,6 +611,9 @@ public final class DaemonBench {
                     if (f instanceof Frame.Received r && r.message() instanceof Message.Response resp) {
                         got++;
                         (resp.ok() ? ok : bad).incrementAndGet();
+                        if (!resp.ok() && firstError[0] == null) {
+                            firstError[0] = resp.error().code() + ": " + resp.error().message();
+                        }
                     }
                 }
             });
@@ -626,6 +630,9 @@ public final class DaemonBench {
                 throw new IllegalStateException(cmd + ": not all " + n + " responses within 5 min (" + ok + " ok, " + bad + " not ok)");
             }
             double s = (System.nanoTime() - t0) / 1e9;
+            if (firstError[0] != null) {
+                log("first response not ok: " + firstError[0]);
+            }
             return new Pipelined(s, ok.get(), bad.get());
         } finally {
             try {
