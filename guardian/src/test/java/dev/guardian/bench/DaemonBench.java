@@ -1,0 +1,649 @@
+package dev.guardian.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guardian.protocol.Codec;
+import dev.guardian.protocol.Frame;
+import dev.guardian.protocol.Message;
+import dev.guardian.protocol.ProtocolReader;
+import dev.guardian.protocol.ProtocolWriter;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The three daemon benchmarks of issue 5 (run by bench/daemon.sh): {@code recovery}, {@code overhead}, {@code wrap}.
+ * Each prints a Markdown table on stdout; progress goes to stderr. Settings come from environment variables
+ * (see bench/daemon.sh). Every comparison is against a baseline measured in the same run, interleaved.
+ */
+public final class DaemonBench {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Codec CODEC = Codec.ofDefaults();
+    static final Path ROOT = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
+    static final Path WORK = ROOT.resolve("guardian/target/daemon-bench");
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    public static void main(String[] args) throws Exception {
+        Files.createDirectories(WORK);
+        switch (args.length == 0 ? "" : args[0]) {
+            case "recovery" -> recovery();
+            case "overhead" -> overhead();
+            case "wrap" -> wrap();
+            default -> {
+                System.err.println("usage: DaemonBench recovery|overhead|wrap");
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------------------------------- agents
+
+    static List<String> agentCommand(String agent) {
+        return switch (agent) {
+            case "python" -> List.of("python3", ROOT.resolve("examples/python/learner_agent.py").toString());
+            case "java" -> List.of("java", "-jar", ROOT.resolve("examples/target/example-agent.jar").toString());
+            default -> throw new IllegalArgumentException("agent: python or java, not " + agent);
+        };
+    }
+
+    static List<String> agents() {
+        return List.of(env("AGENTS", "python java").trim().split("\\s+"));
+    }
+
+    static String env(String name, String dflt) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? dflt : v;
+    }
+
+    static int envInt(String name, int dflt) {
+        return Integer.parseInt(env(name, "" + dflt));
+    }
+
+    static void log(String s) {
+        System.err.println("[" + java.time.LocalTime.now().withNano(0) + "] " + s);
+    }
+
+    /** An agent spawned directly (no Guardian), spoken to with the project's codec. */
+    static final class Direct implements AutoCloseable {
+        final Process process;
+        final ProtocolWriter writer;
+        final ProtocolReader reader;
+
+        Direct(List<String> command) throws IOException {
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            writer = CODEC.writer(process.getOutputStream());
+            reader = CODEC.reader(process.getInputStream());
+        }
+
+        <T extends Message> T expect(Class<T> type) {
+            return PlainPipeServer.expect(reader, type);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                writer.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** A real `guardian run` (bin/guardian, the packaged jar) on a fresh data directory. */
+    static final class Daemon implements AutoCloseable {
+        final Process process;
+        final Path dir;
+        final String front;
+        final String admin;
+        final String token;
+
+        Daemon(Path dir, List<String> args) throws Exception {
+            this.dir = dir;
+            List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/guardian").toString(), "run"));
+            cmd.addAll(args);
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            Path info = dir.resolve("daemon.json");
+            String f = null;
+            String a = null;
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("guardian run exited " + process.exitValue() + ", see "
+                            + dir.resolveSibling(dir.getFileName() + ".log"));
+                }
+                if (Files.exists(info)) {
+                    try {
+                        JsonNode n = JSON.readTree(info.toFile());
+                        f = "http://" + n.path("front_door").asText();
+                        a = "http://" + n.path("admin").asText();
+                        if (get(f + "/v1/health") == 200) {
+                            break;
+                        }
+                    } catch (IOException e) {
+                        // not yet
+                    }
+                }
+                Thread.sleep(50);
+            }
+            front = f;
+            admin = a;
+            token = Files.readString(dir.resolve("admin.token")).trim();
+        }
+
+        JsonNode status() throws Exception {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(admin + "/admin/status"))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(r.body());
+        }
+
+        JsonNode checkpoint() throws Exception {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(admin + "/admin/checkpoint"))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("checkpoint: " + r.statusCode() + " " + r.body());
+            }
+            return JSON.readTree(r.body());
+        }
+
+        long agentPid() throws Exception {
+            String where = status().path("instance").path("where").asText("");
+            Matcher m = Pattern.compile("pid (\\d+)").matcher(where);
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    static int get(String url) throws Exception {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static HttpResponse<String> invoke(String front, String payload, Duration timeout) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(front + "/v1/invoke")).timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":" + payload + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static Path freshDir(String name) throws IOException {
+        Path d = WORK.resolve(name + "-" + System.nanoTime());
+        Files.createDirectories(d);
+        return d;
+    }
+
+    // -------------------------------------------------------------------------------------- recovery
+
+    static String key(int i) {
+        return String.format("key-%05d-%s", i, "p".repeat(34));
+    }
+
+    static void recovery() throws Exception {
+        int keys = envInt("KEYS", 20_000);
+        int kills = envInt("KILLS", 25);
+        List<String[]> rows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        // The memory the learner would checkpoint after learning `keys` distinct keys once each.
+        ObjectNode memory = JSON.createObjectNode();
+        ObjectNode counts = memory.putObject("counts");
+        for (int i = 0; i < keys; i++) {
+            counts.put(key(i), 1);
+        }
+        memory.put("total", keys).put("seq", keys);
+        int memoryBytes = JSON.writeValueAsBytes(memory).length;
+        String ask = "{\"op\":\"ask\",\"key\":\"" + key(0) + "\"}";
+        for (String agent : agents()) {
+            List<String> cmd = agentCommand(agent);
+            Path dir = freshDir("recovery-" + agent);
+            Path cfg = dir.resolveSibling(dir.getFileName() + ".yaml");
+            Files.writeString(cfg, "agent:\n  command: " + JSON.writeValueAsString(cmd) + "\n"
+                    + "data_dir: " + dir + "\n"
+                    + "checkpoint: {every_requests: 0, every: 0s}\n"
+                    + "restart:\n  backoff: {initial: 0ms}\n  intensity: {max_restarts: 1000, window: 60s}\n"
+                    + "front_door: 127.0.0.1:0\nadmin: 127.0.0.1:0\n");
+            Histogram base = new Histogram(3_600_000_000L, 3);
+            Histogram guard = new Histogram(3_600_000_000L, 3);
+            int attemptsTotal = 0;
+            Map<String, Integer> failures = new LinkedHashMap<>();
+            try (Daemon d = new Daemon(dir, List.of("--config", cfg.toString()))) {
+                log(agent + ": daemon up at " + d.front + "; learning " + keys + " keys");
+                learn(d.front, keys);
+                JsonNode cp = d.checkpoint();
+                log(agent + ": checkpoint " + cp);
+                JsonNode st = d.status();
+                long cpSize = st.path("last_checkpoint").path("size").asLong(-1);
+                notes.add(agent + ": checkpoint size " + cpSize + " bytes (status.last_checkpoint.size); baseline init memory "
+                        + memoryBytes + " bytes of JSON");
+                // warm-up: one kill and one cold start, not recorded
+                for (int round = -1; round < kills; round++) {
+                    // baseline: the agent's own cold start with the same memory
+                    long b = coldStart(cmd, memory, keys, ask);
+                    // Guardian: SIGKILL the agent -> first 200
+                    d.checkpoint();
+                    Thread.sleep(200);
+                    long pid = d.agentPid();
+                    long t0 = System.nanoTime();
+                    ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no agent pid " + pid)).destroyForcibly();
+                    int attempts = 0;
+                    HttpResponse<String> ok = null;
+                    while (ok == null) {
+                        attempts++;
+                        try {
+                            HttpResponse<String> r = invoke(d.front, ask, Duration.ofSeconds(1));
+                            if (r.statusCode() == 200) {
+                                ok = r;
+                            } else {
+                                failures.merge("HTTP " + r.statusCode(), 1, Integer::sum);
+                            }
+                        } catch (java.net.http.HttpTimeoutException e) {
+                            failures.merge("client timeout (1 s)", 1, Integer::sum);
+                        } catch (IOException e) {
+                            failures.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+                        }
+                        if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+                            throw new IllegalStateException(agent + ": no 200 within 60 s after SIGKILL");
+                        }
+                    }
+                    long g = System.nanoTime() - t0;
+                    JsonNode p = JSON.readTree(ok.body()).path("payload");
+                    if (p.path("count").asInt() != 1 || p.path("total").asInt() != keys) {
+                        throw new IllegalStateException(agent + ": wrong answer after recovery: " + ok.body());
+                    }
+                    long newPid = d.agentPid();
+                    if (newPid == pid) {
+                        throw new IllegalStateException(agent + ": agent pid unchanged after SIGKILL: " + pid);
+                    }
+                    if (round >= 0) {
+                        base.recordValue(b / 1000);
+                        guard.recordValue(g / 1000);
+                        attemptsTotal += attempts;
+                    }
+                    log(String.format("%s round %d: cold start %.1f ms, kill->200 %.1f ms (%d attempts), load %s",
+                            agent, round, b / 1e6, g / 1e6, attempts, loadAverage()));
+                    Thread.sleep(300);
+                }
+                JsonNode end = d.status();
+                notes.add(agent + ": restarts counted by Guardian " + end.path("restarts").asText()
+                        + ", phase " + end.path("phase").asText() + "; requests sent while recovering: "
+                        + attemptsTotal + " for " + kills + " kills; non-200 before the first 200: "
+                        + (failures.isEmpty() ? "none" : failures));
+            }
+            double bp50 = base.getValueAtPercentile(50) / 1000.0;
+            double gp50 = guard.getValueAtPercentile(50) / 1000.0;
+            rows.add(new String[] {agent, "baseline: agent cold start alone (spawn → ready → init with the same " + memoryBytes / 1000 + " kB memory → 1 request → response)",
+                    "" + base.getTotalCount(), ms(base, 50), ms(base, 95), String.format("%.1f", base.getMaxValue() / 1000.0), ""});
+            rows.add(new String[] {agent, "Guardian: SIGKILL of the agent → first 200 on POST /v1/invoke",
+                    "" + guard.getTotalCount(), ms(guard, 50), ms(guard, 95), String.format("%.1f", guard.getMaxValue() / 1000.0),
+                    String.format("%+.1f ms at p50 (%+.1f at p95)", gp50 - bp50,
+                            (guard.getValueAtPercentile(95) - base.getValueAtPercentile(95)) / 1000.0)});
+        }
+        System.out.println("| agent | case | n | p50 ms | p95 ms | max ms | Guardian adds |");
+        System.out.println("|---|---|---:|---:|---:|---:|---|");
+        for (String[] r : rows) {
+            System.out.println("| " + String.join(" | ", r) + " |");
+        }
+        System.out.println();
+        for (String n : notes) {
+            System.out.println("- " + n);
+        }
+        System.out.println("- load average at the end: " + loadAverage());
+    }
+
+    static String ms(Histogram h, double pct) {
+        return String.format("%.1f", h.getValueAtPercentile(pct) / 1000.0);
+    }
+
+    static long coldStart(List<String> cmd, ObjectNode memory, int seq, String askPayload) throws Exception {
+        JsonNode payload = JSON.readTree(askPayload);
+        long t0 = System.nanoTime();
+        long t;
+        try (Direct a = new Direct(cmd)) {
+            a.expect(Message.Ready.class);
+            a.writer.write(new Message.Init(1, "cold-1", Message.Role.PRIMARY, null, memory, seq));
+            a.expect(Message.Initialized.class);
+            a.writer.write(new Message.Request("r-1", seq + 1, payload, false));
+            Message.Response r = a.expect(Message.Response.class);
+            t = System.nanoTime() - t0;
+            if (!r.ok() || r.payload().path("total").asInt() != seq) {
+                throw new IllegalStateException("cold start: wrong answer " + r);
+            }
+        }
+        return t;
+    }
+
+    static void learn(String front, int keys) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            fs.add(pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < keys) {
+                    HttpResponse<String> r = invoke(front, "{\"op\":\"learn\",\"key\":\"" + key(i) + "\"}", Duration.ofSeconds(30));
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException("learn " + i + ": " + r.statusCode() + " " + r.body());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) {
+            f.get();
+        }
+        pool.shutdown();
+    }
+
+    // -------------------------------------------------------------------------------------- overhead
+
+    record Wrk(double rps, double p50us, double p99us, long requests, long non2xx, long errors) {
+    }
+
+    static void overhead() throws Exception {
+        int rounds = envInt("ROUNDS", 2);
+        int conns = envInt("CONNS", 16);
+        int duration = envInt("DURATION", 15);
+        int warm = envInt("WARMUP", 5);
+        Path lua = ROOT.resolve("bench/daemon-post.lua");
+        String cp = System.getProperty("java.class.path");
+        List<String> out = new ArrayList<>();
+        out.add("| agent | server | rounds | req/s (median) | p50 µs | p99 µs | req/s vs baseline | p99 vs baseline | non-2xx / socket errors | per-round req/s | per-round p99 µs |");
+        out.add("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|");
+        List<String> verdicts = new ArrayList<>();
+        for (String agent : agents()) {
+            List<String> cmd = agentCommand(agent);
+            Map<String, List<Wrk>> results = new LinkedHashMap<>();
+            for (String server : env("SERVERS", "baseline guardian").trim().split("\\s+")) {
+                results.put(server, new ArrayList<>()); // baseline, guardian (WAL group), guardian-async (WAL async)
+            }
+            for (int round = 1; round <= rounds; round++) {
+                for (String server : results.keySet()) {
+                    String url;
+                    AutoCloseable stop;
+                    if (server.equals("baseline")) {
+                        List<String> pc = new ArrayList<>(List.of("java", "-cp", cp, PlainPipeServer.class.getName(), "0"));
+                        pc.addAll(cmd);
+                        Process p = new ProcessBuilder(pc).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                        String line = r.readLine();
+                        url = "http://127.0.0.1:" + line.substring(5);
+                        stop = () -> {
+                            p.destroy();
+                            p.waitFor(20, TimeUnit.SECONDS);
+                        };
+                    } else {
+                        Path dir = freshDir("overhead-" + agent);
+                        List<String> args = new ArrayList<>(List.of("--data-dir", dir.toString(), "--front-door", "127.0.0.1:0",
+                                "--admin", "127.0.0.1:0", "--"));
+                        if (server.equals("guardian-async")) {
+                            args.addAll(0, List.of("--durability", "async"));
+                        }
+                        args.addAll(cmd);
+                        Daemon d = new Daemon(dir, args);
+                        url = d.front;
+                        stop = d;
+                    }
+                    try {
+                        if (invoke(url, "{\"op\":\"learn\",\"key\":\"k42\"}", Duration.ofSeconds(30)).statusCode() != 200) {
+                            throw new IllegalStateException(server + ": first request failed");
+                        }
+                        wrk(url, lua, conns, warm);
+                        String load = loadAverage();
+                        Wrk w = wrk(url, lua, conns, duration);
+                        results.get(server).add(w);
+                        log(String.format("%s %s round %d: %.0f req/s p50 %.0f µs p99 %.0f µs non2xx %d errors %d; load %s",
+                                agent, server, round, w.rps, w.p50us, w.p99us, w.non2xx, w.errors, load));
+                    } finally {
+                        stop.close();
+                    }
+                }
+            }
+            Wrk b = median(results.get("baseline"));
+            for (Map.Entry<String, List<Wrk>> e : results.entrySet()) {
+                Wrk m = median(e.getValue());
+                long bad = e.getValue().stream().mapToLong(w -> w.non2xx + w.errors).sum();
+                out.add(String.format("| %s | %s | %d | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %d | %s | %s |", agent,
+                        switch (e.getKey()) {
+                            case "baseline" -> "baseline: JDK HttpServer → pipe, no WAL, no supervision";
+                            case "guardian" -> "Guardian `run` (WAL group, default)";
+                            default -> "Guardian `run --durability async` (diagnostic)";
+                        }, e.getValue().size(), m.rps, m.p50us, m.p99us,
+                        m.rps / b.rps, m.p99us / b.p99us, bad,
+                        e.getValue().stream().map(w -> String.format("%,.0f", w.rps)).toList(),
+                        e.getValue().stream().map(w -> String.format("%,.0f", w.p99us)).toList()));
+                if (e.getKey().startsWith("guardian")) {
+                    verdicts.add(String.format("%s " + e.getKey() + ": throughput %.2f of baseline (goal ≥ 0.95: %s); p99 %.2f × baseline (goal ≤ 1.10: %s)",
+                            agent, m.rps / b.rps, m.rps / b.rps >= 0.95 ? "met" : "NOT met", m.p99us / b.p99us,
+                            m.p99us / b.p99us <= 1.10 ? "met" : "NOT met"));
+                }
+            }
+        }
+        out.forEach(System.out::println);
+        System.out.println();
+        verdicts.forEach(v -> System.out.println("- " + v));
+        System.out.println("- load average at the end: " + loadAverage());
+    }
+
+    static Wrk median(List<Wrk> ws) {
+        List<Double> rps = new ArrayList<>(ws.stream().map(Wrk::rps).toList());
+        List<Double> p50 = new ArrayList<>(ws.stream().map(Wrk::p50us).toList());
+        List<Double> p99 = new ArrayList<>(ws.stream().map(Wrk::p99us).toList());
+        return new Wrk(med(rps), med(p50), med(p99), 0, 0, 0);
+    }
+
+    static double med(List<Double> xs) {
+        Collections.sort(xs);
+        int n = xs.size();
+        return n % 2 == 1 ? xs.get(n / 2) : (xs.get(n / 2 - 1) + xs.get(n / 2)) / 2;
+    }
+
+    static Wrk wrk(String base, Path lua, int conns, int seconds) throws Exception {
+        List<String> cmd = List.of("wrk", "-t2", "-c" + conns, "-d" + seconds + "s", "--latency", "-s", lua.toString(),
+                base + "/v1/invoke");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        double rps = Double.parseDouble(find(text, "Requests/sec:\\s+([0-9.]+)", "0"));
+        double p50 = micros(find(text, "\\s50%\\s+([0-9.]+\\w+)", "0us"));
+        double p99 = micros(find(text, "\\s99%\\s+([0-9.]+\\w+)", "0us"));
+        long requests = Long.parseLong(find(text, "(\\d+) requests in", "0"));
+        long non2xx = Long.parseLong(find(text, "Non-2xx or 3xx responses:\\s+(\\d+)", "0"));
+        Matcher m = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(text);
+        long errors = 0;
+        if (m.find()) {
+            for (int i = 1; i <= 4; i++) {
+                errors += Long.parseLong(m.group(i));
+            }
+        }
+        if (rps == 0) {
+            throw new IllegalStateException("wrk output not understood:\n" + text);
+        }
+        return new Wrk(rps, p50, p99, requests, non2xx, errors);
+    }
+
+    static String find(String text, String regex, String dflt) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? m.group(1) : dflt;
+    }
+
+    static double micros(String v) {
+        Matcher m = Pattern.compile("([0-9.]+)(us|ms|s|m)").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(v);
+        }
+        double x = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> x;
+            case "ms" -> x * 1e3;
+            case "s" -> x * 1e6;
+            default -> x * 60e6;
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------ wrap
+
+    record Pipelined(double seconds, int ok, int notOk) {
+    }
+
+    static void wrap() throws Exception {
+        int n = envInt("N", 20_000);
+        int rounds = envInt("ROUNDS", 3);
+        List<String> out = new ArrayList<>();
+        out.add("| agent | path | rounds | N | req/s (median) | vs direct | per-round req/s | responses not ok |");
+        out.add("|---|---|---:|---:|---:|---:|---|---:|");
+        for (String agent : agents()) {
+            List<String> cmd = agentCommand(agent);
+            Map<String, List<Pipelined>> res = new LinkedHashMap<>();
+            for (String path : env("PATHS", "direct wrap").trim().split("\\s+")) {
+                res.put(path, new ArrayList<>()); // direct, wrap (WAL group), wrap-async (WAL async)
+            }
+            for (int round = 0; round <= rounds; round++) { // round 0: warm-up, not recorded
+                for (String path : res.keySet()) {
+                    List<String> c = cmd;
+                    if (path.startsWith("wrap")) {
+                        Path dir = freshDir("wrap-" + agent);
+                        c = new ArrayList<>(List.of(ROOT.resolve("bin/guardian").toString(), "wrap", "--data-dir",
+                                dir.toString(), "--admin", "127.0.0.1:0"));
+                        if (path.equals("wrap-async")) {
+                            c.addAll(List.of("--durability", "async"));
+                        }
+                        c.add("--");
+                        c.addAll(cmd);
+                    }
+                    Pipelined p = pipelined(c, round == 0 ? Math.min(n, 2000) : n);
+                    log(String.format("%s %s round %d: %.0f req/s (%d ok, %d not ok); load %s", agent, path, round,
+                            (p.ok + p.notOk) / p.seconds, p.ok, p.notOk, loadAverage()));
+                    if (round > 0) {
+                        res.get(path).add(p);
+                    }
+                }
+            }
+            double direct = med(new ArrayList<>(res.get("direct").stream().map(p -> (p.ok + p.notOk) / p.seconds).toList()));
+            for (Map.Entry<String, List<Pipelined>> e : res.entrySet()) {
+                double m = med(new ArrayList<>(e.getValue().stream().map(p -> (p.ok + p.notOk) / p.seconds).toList()));
+                out.add(String.format("| %s | %s | %d | %,d | %,.0f | %.2f | %s | %d |", agent,
+                        switch (e.getKey()) {
+                            case "direct" -> "direct pipe to the agent";
+                            case "wrap" -> "`guardian wrap -- AGENT` (WAL group, default)";
+                            default -> "`guardian wrap --durability async -- AGENT` (diagnostic)";
+                        },
+                        e.getValue().size(), n, m, m / direct,
+                        e.getValue().stream().map(p -> String.format("%,.0f", (p.ok + p.notOk) / p.seconds)).toList(),
+                        e.getValue().stream().mapToInt(Pipelined::notOk).sum()));
+            }
+        }
+        out.forEach(System.out::println);
+        System.out.println();
+        System.out.println("- load average at the end: " + loadAverage());
+    }
+
+    /** Spawns cmd, handshakes, writes n requests as fast as the pipe takes them while another thread reads the answers. */
+    static Pipelined pipelined(List<String> cmd, int n) throws Exception {
+        Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ProtocolWriter writer = CODEC.writer(proc.getOutputStream());
+        ProtocolReader reader = CODEC.reader(proc.getInputStream());
+        try {
+            PlainPipeServer.expect(reader, Message.Ready.class);
+            writer.write(new Message.Init(1, "bench-1", Message.Role.PRIMARY, null, null, 0));
+            PlainPipeServer.expect(reader, Message.Initialized.class);
+            List<JsonNode> payloads = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                payloads.add(JSON.readTree("{\"op\":\"learn\",\"key\":\"k" + i + "\"}"));
+            }
+            AtomicInteger ok = new AtomicInteger();
+            AtomicInteger bad = new AtomicInteger();
+            String[] firstError = new String[1];
+            long t0 = System.nanoTime();
+            Thread readerThread = new Thread(() -> {
+                int got = 0;
+                while (got < n) {
+                    Frame f = reader.next();
+                    if (f instanceof Frame.Closed c) {
+                        throw new IllegalStateException("closed after " + got + " responses: " + c.reason());
+                    }
+                    if (f instanceof Frame.Received r && r.message() instanceof Message.Response resp) {
+                        got++;
+                        (resp.ok() ? ok : bad).incrementAndGet();
+                        if (!resp.ok() && firstError[0] == null) {
+                            firstError[0] = resp.error().code() + ": " + resp.error().message();
+                        }
+                    }
+                }
+            });
+            readerThread.start();
+            for (int i = 0; i < n; i++) {
+                writer.writeBuffered(new Message.Request("r-" + i, i + 1, payloads.get(i % 1000), false));
+                if ((i & 63) == 63) {
+                    writer.flush();
+                }
+            }
+            writer.flush();
+            readerThread.join(TimeUnit.MINUTES.toMillis(5));
+            if (readerThread.isAlive()) {
+                throw new IllegalStateException(cmd + ": not all " + n + " responses within 5 min (" + ok + " ok, " + bad + " not ok)");
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (firstError[0] != null) {
+                log("first response not ok: " + firstError[0]);
+            }
+            return new Pipelined(s, ok.get(), bad.get());
+        } finally {
+            try {
+                writer.write(new Message.Shutdown(2000));
+                writer.close();
+            } catch (IOException ignored) {
+                // gone
+            }
+            if (!proc.waitFor(20, TimeUnit.SECONDS)) {
+                proc.destroyForcibly().waitFor();
+            }
+        }
+    }
+}
