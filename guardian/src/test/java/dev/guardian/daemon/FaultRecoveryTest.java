@@ -4,15 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.guardian.config.ConfigLoader;
-import dev.guardian.config.GuardianConfig;
-import dev.guardian.evolution.Clock;
-import dev.guardian.process.Launcher;
 import dev.guardian.testsupport.ControlRun;
-import dev.guardian.vault.Vault;
-import dev.guardian.vault.VaultConfig;
-import dev.guardian.wal.Wal;
-import dev.guardian.wal.WalConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,20 +36,13 @@ class FaultRecoveryTest {
     @TempDir
     Path data;
 
-    private Wal wal;
-    private Vault vault;
+    private SupervisorFixture fixture;
     private PrimarySupervisor supervisor;
 
     @AfterEach
     void tearDown() {
-        if (supervisor != null) {
-            supervisor.close();
-        }
-        if (vault != null) {
-            vault.close();
-        }
-        if (wal != null) {
-            wal.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -118,18 +103,12 @@ class FaultRecoveryTest {
     }
 
     private void start() {
-        wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults());
-        vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
-        GuardianConfig config = ConfigLoader.parse("agent: {command: [python3, " + FAULTY + "]}\n"
-                + "data_dir: " + data + "\n"
+        fixture = SupervisorFixture.open(data, "agent: {command: [python3, " + FAULTY + "]}\n"
                 + "heartbeat: {interval: 200ms, misses: 3}\n"
                 + "limits: {memory: 120MB}\n"
                 + "protocol: {max_line_bytes: 1048576}\n"
                 + "checkpoint: {every_requests: 20}\n"
-                + "restart: {backoff: {initial: 10ms}, intensity: {max_restarts: 100, window: 60s}}\n", "test.yaml");
-        supervisor = new PrimarySupervisor(config, Launcher.local(), new RequestLog(wal, JSON, "primary", "v1"), vault,
-                Clock.system(), "v1", null);
-        supervisor.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.phase() == PrimarySupervisor.Phase.OPEN);
+                + "restart: {backoff: {initial: 10ms}, intensity: {max_restarts: 100, window: 60s}}");
+        supervisor = fixture.supervisor;
     }
 }

@@ -5,15 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.guardian.config.ConfigLoader;
-import dev.guardian.config.GuardianConfig;
-import dev.guardian.evolution.Clock;
-import dev.guardian.process.Launcher;
 import dev.guardian.vault.Vault;
-import dev.guardian.vault.VaultConfig;
-import dev.guardian.wal.Durability;
-import dev.guardian.wal.Wal;
-import dev.guardian.wal.WalConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,20 +26,14 @@ class PrimarySupervisorTest {
     @TempDir
     Path data;
 
-    private Wal wal;
+    private SupervisorFixture fixture;
     private Vault vault;
     private PrimarySupervisor supervisor;
 
     @AfterEach
     void tearDown() {
-        if (supervisor != null) {
-            supervisor.close();
-        }
-        if (vault != null) {
-            vault.close();
-        }
-        if (wal != null) {
-            wal.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -179,26 +165,16 @@ class PrimarySupervisorTest {
     }
 
     private void start(String extraYaml, String agentEnv) throws Exception {
-        wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.GROUP));
-        vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
-        supervisor = supervisor(extraYaml, agentEnv);
-    }
-
-    private PrimarySupervisor supervisor(String extraYaml, String agentEnv) {
-        GuardianConfig config = ConfigLoader.parse("agent: {command: [python3, " + FAULTY + "], env: " + agentEnv + "}\n"
-                + "data_dir: " + data + "\nheartbeat: {interval: 200ms, misses: 5}\n" + extraYaml, "test.yaml");
-        PrimarySupervisor s = new PrimarySupervisor(config, Launcher.local(),
-                new RequestLog(wal, JSON, "primary", "v1"), vault, Clock.system(), "v1", null);
-        s.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> s.phase() == PrimarySupervisor.Phase.OPEN);
-        return s;
+        fixture = SupervisorFixture.open(data, "agent: {command: [python3, " + FAULTY + "], env: " + agentEnv + "}\n"
+                + "heartbeat: {interval: 200ms, misses: 5}\n" + extraYaml);
+        vault = fixture.vault;
+        supervisor = fixture.supervisor;
     }
 
     /** Closes everything as a stopping Guardian would, and opens it all again on the same directory. */
     private void restartGuardian(String extraYaml) throws Exception {
-        supervisor.close();
-        vault.close();
-        wal.close();
+        fixture.close();
+        fixture = null;
         start(extraYaml);
     }
 

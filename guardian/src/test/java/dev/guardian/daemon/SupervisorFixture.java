@@ -1,0 +1,52 @@
+package dev.guardian.daemon;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.config.ConfigLoader;
+import dev.guardian.config.GuardianConfig;
+import dev.guardian.evolution.Clock;
+import dev.guardian.process.Launcher;
+import dev.guardian.vault.Vault;
+import dev.guardian.vault.VaultConfig;
+import dev.guardian.wal.Durability;
+import dev.guardian.wal.Wal;
+import dev.guardian.wal.WalConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A real WAL, a real vault and a started supervisor on one data directory, for supervisor tests. */
+final class SupervisorFixture implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final Wal wal;
+    final Vault vault;
+    final PrimarySupervisor supervisor;
+
+    private SupervisorFixture(Wal wal, Vault vault, PrimarySupervisor supervisor) {
+        this.wal = wal;
+        this.vault = vault;
+        this.supervisor = supervisor;
+    }
+
+    /** Opens everything on {@code data} with this config (YAML, {@code data_dir} added) and waits until OPEN. */
+    static SupervisorFixture open(Path data, String configYaml) {
+        Wal wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.GROUP));
+        Vault vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
+        GuardianConfig config = ConfigLoader.parse(configYaml + "\ndata_dir: " + data + "\n", "test.yaml");
+        PrimarySupervisor s = new PrimarySupervisor(config, Launcher.local(), new RequestLog(wal, JSON, "primary", "v1"),
+                vault, Clock.system(), "v1", null);
+        s.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> s.phase() == PrimarySupervisor.Phase.OPEN);
+        return new SupervisorFixture(wal, vault, s);
+    }
+
+    /** Closes everything as a stopping Guardian would. */
+    @Override
+    public void close() {
+        supervisor.close();
+        vault.close();
+        wal.close();
+    }
+}
