@@ -42,10 +42,13 @@ class LocalLauncherTest {
     void theAgentLeadsItsOwnProcessGroupWithTheSamePid() throws Exception {
         AgentProcess p = launch(LaunchSpec.of("leader", List.of("sleep", "30"), log()));
         long pid = p.pid().orElseThrow();
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        assertThat(Long.parseLong(f[2])).as("pgid").isEqualTo(pid);
-        assertThat(ProcessHandle.of(pid).orElseThrow().info().command().orElse("")).endsWith("sleep");
+        // setsid runs in the child right after the fork, then execs the agent: wait for both.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            assertThat(Long.parseLong(f[2])).as("pgid").isEqualTo(pid);
+            assertThat(ProcessHandle.of(pid).orElseThrow().info().command().orElse("")).endsWith("sleep");
+        });
     }
 
     @Test
