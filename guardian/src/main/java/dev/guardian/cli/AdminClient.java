@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Talks to a running daemon's admin API, found through its data directory. */
-final class AdminClient {
+public final class AdminClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,7 +30,7 @@ final class AdminClient {
     }
 
     /** The daemon that holds {@code dataDir}; a clear UNAVAILABLE error when none does. */
-    static AdminClient forDataDir(Path dataDir) {
+    public static AdminClient forDataDir(Path dataDir) {
         DataDirectory dir = new DataDirectory(dataDir);
         if (!Files.isDirectory(dir.root())) {
             throw CliException.notFound("no data directory " + dir.root());
@@ -46,12 +46,17 @@ final class AdminClient {
         }
     }
 
-    JsonNode get(String path) {
+    public JsonNode get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    JsonNode post(String path) {
+    public JsonNode post(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    public JsonNode post(String path, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     DataDirectory dataDirectory() {
@@ -64,7 +69,13 @@ final class AdminClient {
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode body = JSON.readTree(r.body());
             if (r.statusCode() >= 400) {
-                throw new CliException(ExitCodes.UNAVAILABLE, "the daemon answered " + r.statusCode() + ": "
+                int code = switch (r.statusCode()) {
+                    case 400 -> ExitCodes.BAD_INPUT;
+                    case 404 -> ExitCodes.NOT_FOUND;
+                    case 409 -> ExitCodes.CHECK_FAILED;
+                    default -> ExitCodes.UNAVAILABLE;
+                };
+                throw new CliException(code, "the daemon answered " + r.statusCode() + ": "
                         + body.path("error").path("message").asText(new String(r.body())));
             }
             return body;

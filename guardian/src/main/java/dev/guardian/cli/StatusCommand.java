@@ -52,11 +52,14 @@ public final class StatusCommand implements Callable<Integer> {
                 l.path("p95").asText("-"), l.path("p99").asText("-"), l.path("count").asLong());
         JsonNode i = s.path("instance");
         if (!i.isMissingNode()) {
-            out.printf("%nINSTANCE     ROLE     STATE     WHERE       UPTIME    RSS      CPU      IN-FLIGHT  QUEUED  PROTO-ERR%n");
-            out.printf("%-12s %-8s %-9s %-11s %-9s %-8s %-8s %-10d %-7d %d%n", i.path("id").asText(), i.path("role").asText(),
-                    i.path("state").asText(), i.path("where").asText(), seconds(i.path("uptime_ms").asLong()),
-                    mb(i.path("rss_bytes").asLong()), seconds(i.path("cpu_ms").asLong()), i.path("in_flight").asInt(),
-                    i.path("stdin_queued").asInt(), i.path("protocol_errors").asLong());
+            out.printf("%nINSTANCE     ROLE     STATE     WHERE       UPTIME    RSS      CPU      IN-FLIGHT  QUEUED  PROTO-ERR"
+                    + "  P50ms   P99ms%n");
+            JsonNode il = i.path("latency_ms");
+            out.printf("%-12s %-8s %-9s %-11s %-9s %-8s %-8s %-10d %-7d %-10d %-7.2f %.2f%n", i.path("id").asText(),
+                    i.path("role").asText(), i.path("state").asText(), i.path("where").asText(),
+                    seconds(i.path("uptime_ms").asLong()), mb(i.path("rss_bytes").asLong()), seconds(i.path("cpu_ms").asLong()),
+                    i.path("in_flight").asInt(), i.path("stdin_queued").asInt(), i.path("protocol_errors").asLong(),
+                    il.path("p50").asDouble(), il.path("p99").asDouble());
         }
     }
 

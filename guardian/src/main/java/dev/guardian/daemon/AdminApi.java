@@ -7,6 +7,13 @@ import dev.guardian.instance.InstanceStats;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import dev.guardian.vault.Checkpoint;
+import dev.guardian.vault.CheckpointId;
+import dev.guardian.vault.Vault;
+import dev.guardian.vault.VaultException;
 
 /**
  * The operators' API, on loopback only. Every endpoint but {@code /metrics} needs
@@ -15,19 +22,25 @@ import java.util.concurrent.CompletableFuture;
  * GET  /admin/status       the primary: phase, instance, restarts, last checkpoint, WAL position
  * POST /admin/checkpoint   take a checkpoint now
  * POST /admin/stop         stop the daemon (the agent gets shutdown, then SIGTERM, then SIGKILL)
+ * POST /admin/checkpoints/ID/pin | unpin   pin or unpin a checkpoint        → {"id": ...}
+ * POST /admin/checkpoints/import           body: an export document         → {"id": ...}
  * GET  /metrics            Prometheus text
  * </pre>
  */
 final class AdminApi implements HttpApi {
+
+    private static final Pattern PIN = Pattern.compile("/admin/checkpoints/([^/]+)/(pin|unpin)");
 
     private final PrimarySupervisor supervisor;
     private final ObjectMapper json;
     private final byte[] token;
     private final Runnable stop;
     private final Metrics metrics;
+    private final Vault vault;
 
-    AdminApi(PrimarySupervisor supervisor, ObjectMapper json, String token, Runnable stop, Metrics metrics) {
+    AdminApi(PrimarySupervisor supervisor, Vault vault, ObjectMapper json, String token, Runnable stop, Metrics metrics) {
         this.supervisor = supervisor;
+        this.vault = vault;
         this.json = json;
         this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.stop = stop;
@@ -56,8 +69,32 @@ final class AdminApi implements HttpApi {
                 // After this reply has gone out: stopping closes this very server.
                 CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(stop);
                 return done(json(202, json.createObjectNode().put("stopping", true)));
+            case "POST /admin/checkpoints/import":
+                return done(changeVault(() -> vault.importCheckpoint(request.body())));
             default:
+                Matcher pin = PIN.matcher(request.path());
+                if (request.method().equals("POST") && pin.matches()) {
+                    boolean pinned = pin.group(2).equals("pin");
+                    return done(changeVault(() -> vault.setPinned(CheckpointId.parse(pin.group(1)), pinned)));
+                }
                 return done(error(404, "not_found", "no admin endpoint " + request.method() + " " + request.path()));
+        }
+    }
+
+    /** A change to the vault that the daemon holds; the CLI reads the result from the files afterwards. */
+    private Reply changeVault(Supplier<Checkpoint> change) {
+        try {
+            return json(200, json.createObjectNode().put("id", change.get().id().toString()));
+        } catch (VaultException e) {
+            int status = switch (e.reason()) {
+                case NOT_FOUND -> 404;
+                case BAD_INPUT -> 400;
+                case CORRUPT -> 409;
+                case UNAVAILABLE, IO -> 503;
+            };
+            return error(status, e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(400, "bad_input", e.getMessage());
         }
     }
 
@@ -84,6 +121,8 @@ final class AdminApi implements HttpApi {
                     .put("protocol_errors", i.protocolErrors()).put("rss_bytes", i.usage().rssBytes())
                     .put("cpu_ms", i.usage().cpuNanos() < 0 ? -1 : i.usage().cpuNanos() / 1_000_000)
                     .put("missed_pings", i.missedPings());
+            in.putObject("latency_ms").put("count", i.latency().count()).put("p50", i.latency().p50Ms())
+                    .put("p95", i.latency().p95Ms()).put("p99", i.latency().p99Ms()).put("max", i.latency().maxMs());
         }
         root.set("latency_ms", metrics.latencySummary());
         return root;

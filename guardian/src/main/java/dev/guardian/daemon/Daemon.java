@@ -91,7 +91,7 @@ public final class Daemon implements AutoCloseable {
             }
             Daemon[] self = new Daemon[1];
             JdkHttpServer admin = JdkHttpServer.start("admin", config.admin(),
-                    new AdminApi(supervisor, json, dir.adminToken(), () -> self[0].close(), metrics), 1 << 20, 2);
+                    new AdminApi(supervisor, vault, json, dir.adminToken(), () -> self[0].close(), metrics), 1 << 20, 2);
             opened.add(admin);
             Daemon daemon = new Daemon(dir, opened, supervisor, front, admin);
             self[0] = daemon;

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,10 @@ public final class AgentInstance {
     private final long startedNanos = System.nanoTime();
     private volatile ScheduledFuture<?> heartbeat;
     private volatile ResourceUsage lastUsage = ResourceUsage.UNKNOWN;
+    /** Answer latencies in nanoseconds; written by the reader thread, read by status. */
+    private final ConcurrentHistogram latency = new ConcurrentHistogram(3);
 
-    private record Pending(CompletableFuture<Message.Response> future, ScheduledFuture<?> timeout) {
+    private record Pending(CompletableFuture<Message.Response> future, ScheduledFuture<?> timeout, long sentNanos) {
     }
 
     private AgentInstance(AgentProcess process, InstanceOptions options, InstanceListener listener,
@@ -162,7 +165,7 @@ public final class AgentInstance {
         CompletableFuture<Message.Response> future = new CompletableFuture<>();
         ScheduledFuture<?> timeout = timers.schedule(() -> timeOut(request.id()), options.requestTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
-        Pending existing = pending.putIfAbsent(request.id(), new Pending(future, timeout));
+        Pending existing = pending.putIfAbsent(request.id(), new Pending(future, timeout, System.nanoTime()));
         if (existing != null) {
             // The same id is already in flight here: both callers get its one answer.
             timeout.cancel(false);
@@ -268,7 +271,7 @@ public final class AgentInstance {
 
     public InstanceStats stats() {
         return new InstanceStats(id(), process.describe(), state.get(), uptime(), pending.size(), stdin.size(),
-                protocolErrors.get(), lastUsage, missedPings.get());
+                protocolErrors.get(), lastUsage, missedPings.get(), LatencySummary.of(latency.copy()));
     }
 
     private void killedFor(ExitReason reason, String detail) {
@@ -346,6 +349,7 @@ public final class AgentInstance {
             Pending p = pending.remove(r.id());
             if (p != null) {
                 p.timeout().cancel(false);
+                latency.recordValue(Math.max(0, System.nanoTime() - p.sentNanos()));
                 p.future().complete(r);
             } else {
                 LOG.debug("{}: answer for {} came after its timeout, or was not asked for", id(), r.id());

@@ -42,6 +42,10 @@ class DaemonIT {
             assertThat(s.path("instance").path("state").asText()).isEqualTo("RUNNING");
             long agentPid = Long.parseLong(s.path("instance").path("where").asText().replace("pid ", ""));
             assertThat(ProcessHandle.of(agentPid)).isPresent();
+            JsonNode instanceLatency = s.path("instance").path("latency_ms");
+            assertThat(instanceLatency.path("count").asLong()).as("both requests timed by the instance").isEqualTo(2);
+            assertThat(instanceLatency.path("p50").asDouble()).isPositive()
+                    .isLessThanOrEqualTo(instanceLatency.path("p99").asDouble());
             GuardianCli.Result human = GuardianCli.run("status", "--data-dir", data.toString());
             assertThat(human.stdout()).contains("phase:           OPEN").contains("primary-1").contains("RUNNING");
 
@@ -104,7 +108,7 @@ class DaemonIT {
     }
 
     @Test
-    void checkpointsCanBeReadWhileTheDaemonRunsAndChangesAreRefusedClearly() throws Exception {
+    void checkpointsCanBeReadAndChangedThroughARunningDaemon() throws Exception {
         Path data = tmp.resolve("data");
         Path config = tmp.resolve("guardian.yaml");
         Files.writeString(config, "agent: {command: [python3, " + LEARNER + "]}\ncheckpoint: {every_requests: 5}\n");
@@ -120,11 +124,44 @@ class DaemonIT {
             GuardianCli.Result show = GuardianCli.run("checkpoints", "show", id, "--data-dir", data.toString(), "--raw");
             assertThat(show.exitCode()).as(show.toString()).isZero();
             assertThat(JSON.readTree(show.stdout()).path("counts").path("c").asInt()).isPositive();
+
             GuardianCli.Result pin = GuardianCli.run("checkpoints", "pin", id, "--data-dir", data.toString());
-            assertThat(pin.exitCode()).as(pin.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
-            assertThat(pin.stderr().strip()).startsWith("guardian: a guardian daemon is running on " + data.toAbsolutePath())
-                    .doesNotContain("\tat ");
+            assertThat(pin.exitCode()).as(pin.toString()).isZero();
+            assertThat(pin.stdout().strip()).isEqualTo("pinned " + id);
+            assertThat(pinned(data, id)).isTrue();
+            GuardianCli.Result unpin = GuardianCli.run("checkpoints", "unpin", id, "--data-dir", data.toString());
+            assertThat(unpin.exitCode()).as(unpin.toString()).isZero();
+            assertThat(pinned(data, id)).isFalse();
+
+            Path exported = tmp.resolve("exported.json");
+            GuardianCli.Result export = GuardianCli.run("checkpoints", "export", id, exported.toString(),
+                    "--data-dir", data.toString());
+            assertThat(export.exitCode()).as(export.toString()).isZero();
+            GuardianCli.Result imported = GuardianCli.run("checkpoints", "import", exported.toString(), "--data-dir", data.toString());
+            assertThat(imported.exitCode()).as(imported.toString()).isZero();
+            assertThat(imported.stdout()).startsWith("imported " + exported + " as ckpt-").doesNotContain("as " + id + " ");
+
+            Path bad = tmp.resolve("bad.json");
+            Files.writeString(bad, "{\"format\":\"something else\"}");
+            GuardianCli.Result refused = GuardianCli.run("checkpoints", "import", bad.toString(), "--data-dir", data.toString());
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(refused.stderr().strip()).startsWith("guardian: refusing to import " + bad).doesNotContain("\tat ");
+            GuardianCli.Result unknown = GuardianCli.run("checkpoints", "pin", "ckpt-999999", "--data-dir", data.toString());
+            assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+            assertThat(unknown.stderr()).contains("ckpt-999999").doesNotContain("\tat ");
+            // The daemon kept serving through all of it.
+            assertThat(daemon.invoke("{\"op\":\"ask\",\"key\":\"c\"}", null).status()).isEqualTo(200);
         }
+    }
+
+    private static boolean pinned(Path data, String id) throws Exception {
+        GuardianCli.Result ls = GuardianCli.run("checkpoints", "ls", "--data-dir", data.toString(), "--json");
+        for (com.fasterxml.jackson.databind.JsonNode c : JSON.readTree(ls.stdout())) {
+            if (c.path("id").asText().equals(id)) {
+                return c.path("pinned").asBoolean();
+            }
+        }
+        throw new AssertionError(id + " not listed: " + ls);
     }
 
     @Test

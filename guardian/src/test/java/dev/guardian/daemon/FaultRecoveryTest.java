@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -100,6 +101,33 @@ class FaultRecoveryTest {
         Outcome top = supervisor.submit(JSON.readTree(TOP), null).get(30, TimeUnit.SECONDS);
         JsonNode control = ControlRun.answer(List.of("python3", LEARNER), good, TOP);
         assertThat(((Outcome.Answered) top).payload()).as(what).isEqualTo(control);
+    }
+
+    @Test
+    void anAgentThatIgnoresStdinEofAndShutdownIsKilledOnStopAndItsMemorySurvives() throws Exception {
+        String config = "agent: {command: [python3, " + FAULTY + "], env: {FAULTY_IGNORE_EOF: \"1\"}}\n"
+                + "shutdown: {grace: 300ms, term_grace: 300ms}\n"
+                + "checkpoint: {every_requests: 7}\n";
+        fixture = SupervisorFixture.open(data, config);
+        supervisor = fixture.supervisor;
+        List<String> good = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            good.add("{\"op\":\"learn\",\"key\":\"k" + (i % 4) + "\",\"weight\":" + (1 + i % 2) + "}");
+            assertThat(supervisor.submit(JSON.readTree(good.get(i)), null).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(Outcome.Answered.class);
+        }
+        ProcessHandle agent = ProcessHandle.of(Long.parseLong(supervisor.status().instance().where().replace("pid ", ""))).orElseThrow();
+        long started = System.nanoTime();
+        fixture.close();
+        fixture = null;
+        // shutdown and EOF were ignored, SIGTERM too: only the SIGKILL after both graces ends it.
+        assertThat(agent.isAlive()).as("the agent outlived its stop").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+
+        fixture = SupervisorFixture.open(data, config);
+        supervisor = fixture.supervisor;
+        Outcome top = supervisor.submit(JSON.readTree(TOP), null).get(30, TimeUnit.SECONDS);
+        assertThat(((Outcome.Answered) top).payload()).isEqualTo(ControlRun.answer(List.of("python3", LEARNER), good, TOP));
     }
 
     private void start() {

@@ -1,5 +1,6 @@
 package dev.guardian.cli.checkpoints;
 
+import dev.guardian.cli.AdminClient;
 import dev.guardian.cli.DataDirMixin;
 import dev.guardian.cli.CliException;
 import java.nio.file.Files;
@@ -27,12 +28,10 @@ public final class CheckpointCatalogs {
         }
         if (new dev.guardian.daemon.DataDirectory(dataDir).inUse()) {
             // A daemon holds the vault: its files are written atomically, so reading beside it is safe.
-            // Changes must go through the daemon; its admin API has no endpoint for them yet.
-            if (create) {
-                throw CliException.unavailable("a guardian daemon is running on " + dataDir + ": pin, unpin and import"
-                        + " cannot go through it yet; stop it first (`guardian stop --data-dir " + dataDir + "`)", null);
-            }
-            return OfflineCheckpointCatalog.openReadOnly(dataDir.resolve("vault"));
+            // Changes go through the daemon's admin API (the daemon holds the vault's lock).
+            Path vault = dataDir.resolve("vault");
+            return create ? new DaemonCheckpointCatalog(() -> OfflineCheckpointCatalog.openReadOnly(vault), AdminClient.forDataDir(dataDir))
+                    : OfflineCheckpointCatalog.openReadOnly(vault);
         }
         return OfflineCheckpointCatalog.open(dataDir.resolve("vault"), create);
     }
