@@ -6,6 +6,7 @@ import dev.guardian.config.GuardianConfig;
 import dev.guardian.evolution.Clock;
 import dev.guardian.http.JdkHttpServer;
 import dev.guardian.process.Launcher;
+import dev.guardian.evolution.version.Version;
 import dev.guardian.vault.Vault;
 import dev.guardian.vault.VaultConfig;
 import dev.guardian.wal.Durability;
@@ -78,9 +79,12 @@ public final class Daemon implements AutoCloseable {
             opened.add(wal);
             Vault vault = Vault.open(dir.vault(), VaultConfig.ofDefaults().withKeepLast(config.checkpoint().keepLast()));
             opened.add(vault);
-            String version = versionId(config.agent());
+            VersionStore versions = new VersionStore(vault, dir, PrimarySupervisor.LINEAGE);
+            versions.registerConfigured(config.agent(), java.time.Instant.now());
+            Version current = versions.current();
+            String version = current.id();
             PrimarySupervisor supervisor = new PrimarySupervisor(config, Launcher.local(),
-                    new RequestLog(wal, json, "primary", version), vault, Clock.system(), version, reaper);
+                    new RequestLog(wal, json, "primary", version), vault, Clock.system(), versions, current, reaper);
             opened.add(supervisor);
             Metrics metrics = new Metrics(supervisor);
             JdkHttpServer front = null;
@@ -169,16 +173,4 @@ public final class Daemon implements AutoCloseable {
                 .withGroup(wal.groupMaxBatch(), wal.groupMaxDelay());
     }
 
-    /** A content address for the agent's command and environment: the same agent, the same version id. */
-    static String versionId(GuardianConfig.Agent agent) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(String.join("\u0000", agent.command()).getBytes(StandardCharsets.UTF_8));
-            agent.env().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-                    .forEach(e -> sha.update(("\u0001" + e.getKey() + "=" + e.getValue()).getBytes(StandardCharsets.UTF_8)));
-            return "cmd-" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -47,6 +47,16 @@ public final class DataDirectory implements AutoCloseable {
         return root.resolve("logs");
     }
 
+    /** Each version's files, in a directory named by its id. */
+    public Path versions() {
+        return root.resolve("versions");
+    }
+
+    /** Which version the primary runs (written on promotion and rollback). */
+    public Path currentVersionFile() {
+        return root.resolve("current-version.json");
+    }
+
     public Path instances() {
         return root.resolve("instances");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guardian.config.GuardianConfig;
 import dev.guardian.evolution.Clock;
+import dev.guardian.evolution.version.Version;
 import dev.guardian.instance.AgentInstance;
 import dev.guardian.instance.InstanceException;
 import dev.guardian.instance.InstanceListener;
@@ -36,7 +37,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -89,7 +92,13 @@ public final class PrimarySupervisor implements AutoCloseable {
     private final RequestLog log;
     private final Vault vault;
     private final Clock clock;
-    private final String versionId;
+    private final VersionStore versions;
+    /** What the primary runs; changes on promotion, operator rollback and escalation to a known-good version. */
+    private volatile Version current;
+    /** Instances beside the primary (shadows, canaries) that see every request too. */
+    private final List<RequestTap> taps = new CopyOnWriteArrayList<>();
+    /** The newest request sequence handed to the taps (under the sequencer lock). */
+    private volatile long lastRequestSeq;
     private final OrphanReaper reaper;
     private final ObjectMapper json = new ObjectMapper();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemonThreads("guardian-timer"));
@@ -110,7 +119,7 @@ public final class PrimarySupervisor implements AutoCloseable {
     private final AtomicLong restarts = new AtomicLong();
     // Control thread only:
     private final Map<Long, Integer> crashesWhileInFlight = new HashMap<>();
-    private final Set<Long> skipped = new HashSet<>();
+    private final Set<Long> skipped = ConcurrentHashMap.newKeySet();
     private boolean escalated;
     private int generation;
     // Read anywhere:
@@ -121,14 +130,15 @@ public final class PrimarySupervisor implements AutoCloseable {
     private volatile String lastExit;
 
     PrimarySupervisor(GuardianConfig config, Launcher launcher, RequestLog log, Vault vault, Clock clock,
-            String versionId, OrphanReaper reaper) {
+            VersionStore versions, Version version, OrphanReaper reaper) {
         this.reaper = reaper;
         this.config = config;
         this.launcher = launcher;
         this.log = log;
         this.vault = vault;
         this.clock = clock;
-        this.versionId = versionId;
+        this.versions = versions;
+        this.current = version;
         this.planner = new RestartPlanner(config.restart().policy(), clock);
     }
 
@@ -185,8 +195,9 @@ public final class PrimarySupervisor implements AutoCloseable {
                 return failed(Outcome.Kind.UNAVAILABLE, "the write-ahead log failed: " + e.getMessage());
             }
             CompletableFuture<Outcome> answer = new CompletableFuture<>();
-            // What the client may see: the agent's answer, once the request is durable.
-            durableAnswer = answer.thenCombine(ticket.durable(), (outcome, durableSeq) -> outcome)
+            CompletableFuture<Outcome> forClient = mirror(ticket.sequence(), id, payload, answer);
+            // What the client may see: the agent's (or a canary's) answer, once the request is durable.
+            durableAnswer = forClient.thenCombine(ticket.durable(), (outcome, durableSeq) -> outcome)
                     .exceptionally(e -> new Outcome.Failed(Outcome.Kind.UNAVAILABLE,
                             "the request could not be made durable: " + rootMessage(e)));
             InFlight request = new InFlight(ticket.sequence(), id, idempotencyKey, payload, answer);
@@ -199,6 +210,123 @@ public final class PrimarySupervisor implements AutoCloseable {
             }
         }
         return withTimeout(durableAnswer);
+    }
+
+    /**
+     * Hands a new request to every tap (under the sequencer lock, so in sequence order). A canary may
+     * take over the client's answer; it falls back to the primary's when it has none.
+     */
+    private CompletableFuture<Outcome> mirror(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primary) {
+        lastRequestSeq = seq;
+        CompletableFuture<Outcome> forClient = primary;
+        for (RequestTap tap : taps) {
+            CompletableFuture<Outcome> instead = tap.offer(seq, id, payload, primary);
+            if (instead != null) {
+                forClient = instead.exceptionallyCompose(e -> primary);
+            }
+        }
+        return forClient;
+    }
+
+    /**
+     * Starts handing every new request to {@code tap}; returns the newest request sequence it will
+     * not see (the tap's owner catches up to it from a checkpoint and the log).
+     */
+    long attach(RequestTap tap) {
+        synchronized (sequencer) {
+            taps.add(tap);
+            return lastRequestSeq;
+        }
+    }
+
+    void detach(RequestTap tap) {
+        taps.remove(tap);
+    }
+
+    /** True for a request set aside as poison: instances beside the primary skip it too. */
+    boolean isSkipped(long seq) {
+        return skipped.contains(seq);
+    }
+
+    RequestLog log() {
+        return log;
+    }
+
+    public Version currentVersion() {
+        return current;
+    }
+
+    /**
+     * Hands the primary role to {@code next}, an instance of {@code version} that has applied every
+     * request its tap was given. Traffic pauses (new requests are logged and wait) until the old
+     * primary has answered what it holds and {@code next} has applied everything up to the newest
+     * request; then {@code next} is the primary, the waiting requests go to it, and the old primary
+     * is stopped. On a timeout nothing changes (the tap is detached: the caller must drop the candidate).
+     *
+     * @param appliedUpTo   the newest sequence up to which {@code next} has applied every request
+     * @param retarget      gives {@code next}'s events to the listener the primary needs from now on
+     */
+    void promote(RequestTap tap, AgentInstance next, Version version, java.util.function.LongSupplier appliedUpTo,
+            java.util.function.Consumer<InstanceListener> retarget, Duration within) throws TimeoutException, InterruptedException {
+        java.util.concurrent.Future<?> done = control.submit(() -> {
+            AgentInstance old;
+            long last;
+            synchronized (sequencer) {
+                if (phase != Phase.OPEN) {
+                    throw new IllegalStateException("the primary is " + phase + ", not OPEN");
+                }
+                setPhase(Phase.RECOVERING);
+                taps.remove(tap);
+                old = instance;
+                last = lastRequestSeq;
+            }
+            long deadline = System.nanoTime() + within.toNanos();
+            while (old.stats().inFlight() > 0 || appliedUpTo.getAsLong() < last) {
+                if (System.nanoTime() > deadline) {
+                    reopen(old);
+                    throw new IllegalStateException("the candidate did not catch up with seq " + last + " within "
+                            + within.toMillis() + " ms (it is at " + appliedUpTo.getAsLong() + ")");
+                }
+                Thread.sleep(2);
+            }
+            synchronized (sequencer) {
+                int gen = ++generation;
+                retarget.accept(listenerFor(gen));
+                instance = next;
+                current = version;
+                if (versions != null) {
+                    versions.setCurrent(version);
+                }
+                // Whatever waits (arrived during the pause, or unanswered by the old primary) goes to
+                // the new one; the agent answers an already-applied sequence without applying it again.
+                for (InFlight waiting : inFlight.values()) {
+                    deliver(next, waiting);
+                }
+                setPhase(Phase.OPEN);
+            }
+            LOG.info("{} ({}) is the primary now; {} is stopped", next.id(), version.id(), old.id());
+            old.stop(config.shutdown().grace(), config.shutdown().termGrace());
+            control.execute(this::checkpointNow);
+            return null;
+        });
+        try {
+            done.get(within.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Back to OPEN on {@code old} after an abandoned promotion. Everything waiting goes to it: a
+     * request it already holds is not sent twice (an instance answers one id once).
+     */
+    private void reopen(AgentInstance old) {
+        synchronized (sequencer) {
+            for (InFlight waiting : inFlight.values()) {
+                deliver(old, waiting);
+            }
+            setPhase(Phase.OPEN);
+        }
     }
 
     /** Each caller's own deadline; the shared answer itself is never completed by it. */
@@ -315,6 +443,9 @@ public final class PrimarySupervisor implements AutoCloseable {
         int gen = ++generation;
         setPhase(Phase.RECOVERING);
         Optional<CheckpointData> checkpoint = escalated ? knownGood() : vault.latestValid(LINEAGE);
+        if (escalated && checkpoint.isPresent()) {
+            runVersionOf(checkpoint.get().checkpoint());
+        }
         JsonNode memory = null;
         long seq = 0;
         if (checkpoint.isPresent()) {
@@ -339,7 +470,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             reaper.record(started.process());
         }
         try {
-            started.handshake(new Message.Init(1, instanceId, Message.Role.PRIMARY, null, memory, seq))
+            started.handshake(new Message.Init(1, instanceId, Message.Role.PRIMARY, current.genome(), memory, seq))
                     .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
             long last = redeliverAfter(started, seq);
             synchronized (sequencer) {
@@ -484,6 +615,22 @@ public final class PrimarySupervisor implements AutoCloseable {
         return vault.latestValid(LINEAGE);
     }
 
+    /** Escalation goes back to the version that wrote the known-good checkpoint, not only to its memory. */
+    private void runVersionOf(Checkpoint c) {
+        if (versions == null || c.versionId().equals(current.id())) {
+            return;
+        }
+        Optional<Version> then = versions.find(c.versionId());
+        if (then.isPresent()) {
+            LOG.error("escalation: back to version {} ({}), which wrote {}", then.get().id(), then.get().describe(), c.id());
+            current = then.get();
+            versions.setCurrent(current);
+        } else {
+            LOG.error("escalation: {} was written by version {}, which is not registered; staying on {}", c.id(),
+                    c.versionId(), current.id());
+        }
+    }
+
     /** Asks the open instance for a checkpoint and stores it; completes with the agent's checkpoint once stored. */
     public CompletableFuture<Message.Checkpoint> checkpointNow() {
         AgentInstance target = instance;
@@ -507,7 +654,7 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     private Checkpoint save(int gen, Message.Checkpoint c, Tag tag) {
         try {
-            NewCheckpoint nc = NewCheckpoint.of(LINEAGE, versionId, c.seq(), json.writeValueAsBytes(c.memory()));
+            NewCheckpoint nc = NewCheckpoint.of(LINEAGE, current.id(), c.seq(), json.writeValueAsBytes(c.memory()));
             if (lastCheckpoint != null) {
                 nc = nc.withParent(lastCheckpoint.id());
             }
@@ -575,16 +722,21 @@ public final class PrimarySupervisor implements AutoCloseable {
     }
 
     private LaunchSpec launchSpec(String instanceId) {
-        GuardianConfig.Agent agent = config.agent();
-        Map<String, String> env = new HashMap<>(agent.env());
+        return launchSpec(instanceId, current, 0);
+    }
+
+    /** How an instance of {@code version} starts ({@code niceness} > 0 for shadows). */
+    LaunchSpec launchSpec(String instanceId, Version version, int niceness) {
+        Map<String, String> env = new HashMap<>(version.env());
         env.put("GUARDIAN_MAX_LINE_BYTES", Integer.toString(config.protocol().maxLineBytes()));
         env.put("GUARDIAN_INSTANCE_ID", instanceId);
         Path logs = config.dataDir().resolve("logs");
-        return new LaunchSpec(instanceId, agent.command(), env, agent.workingDir(), config.limits().toResourceLimits(), 0,
+        Path workingDir = versions == null ? config.agent().workingDir() : versions.workingDir(version, config.agent().workingDir());
+        return new LaunchSpec(instanceId, version.command(), env, workingDir, config.limits().toResourceLimits(), niceness,
                 logs.resolve(instanceId + ".stderr.log"), 10L << 20, 3);
     }
 
-    private InstanceOptions instanceOptions() {
+    InstanceOptions instanceOptions() {
         return new InstanceOptions(config.startupTimeout(), config.requestTimeout(), config.heartbeat().interval(),
                 config.heartbeat().misses(), config.limits().memory().bytes(), 100, STDIN_QUEUE, config.protocol().maxLineBytes());
     }

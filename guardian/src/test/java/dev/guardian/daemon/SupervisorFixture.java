@@ -35,8 +35,10 @@ final class SupervisorFixture implements AutoCloseable {
         Wal wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.GROUP));
         Vault vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
         GuardianConfig config = ConfigLoader.parse(configYaml + "\ndata_dir: " + data + "\n", "test.yaml");
+        VersionStore versions = new VersionStore(vault, new DataDirectory(data), PrimarySupervisor.LINEAGE);
+        versions.registerConfigured(config.agent(), java.time.Instant.now());
         PrimarySupervisor s = new PrimarySupervisor(config, Launcher.local(), new RequestLog(wal, JSON, "primary", "v1"),
-                vault, Clock.system(), "v1", null);
+                vault, Clock.system(), versions, versions.current(), null);
         s.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> s.phase() == PrimarySupervisor.Phase.OPEN);
         return new SupervisorFixture(wal, vault, s);

@@ -1,0 +1,161 @@
+package dev.guardian.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guardian.config.GuardianConfig;
+import dev.guardian.evolution.version.Origin;
+import dev.guardian.evolution.version.Version;
+import dev.guardian.vault.Vault;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The daemon's versions: their records in the vault and their files under
+ * {@code DATA/versions/ID/} (written before the record, so a registered version always has its
+ * files), and which one the primary runs ({@code DATA/current-version.json}).
+ */
+public final class VersionStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Vault vault;
+    private final Path versionsDir;
+    private final Path currentFile;
+    private final String lineage;
+    private volatile Version configured;
+
+    public VersionStore(Vault vault, DataDirectory dir, String lineage) {
+        this.vault = vault;
+        this.versionsDir = dir.versions();
+        this.currentFile = dir.currentVersionFile();
+        this.lineage = lineage;
+    }
+
+    /** What the config's {@code agent} section describes, as a manual version (registered). */
+    public Version registerConfigured(GuardianConfig.Agent agent, Instant now) {
+        configured = register(Version.of(agent.command(), agent.env(), Map.of(), null, Optional.empty(), Origin.MANUAL,
+                "the agent of the config file", now), Map.of());
+        return configured;
+    }
+
+    /**
+     * Registers a version with its files (relative path → bytes). Idempotent: the same content is
+     * the same version; the first registration's history (parent, origin) is kept.
+     */
+    public Version register(List<String> command, Map<String, String> env, Map<String, byte[]> files, JsonNode genome,
+            Optional<String> parent, Origin origin, String rationale, Instant now) {
+        Map<String, String> hashes = new TreeMap<>();
+        files.forEach((name, bytes) -> hashes.put(checkedName(name), Version.sha256(bytes)));
+        Version v = Version.of(command, env, hashes, genome, parent, origin, rationale, now);
+        return register(v, files);
+    }
+
+    private Version register(Version v, Map<String, byte[]> files) {
+        Optional<Version> known = find(v.id());
+        if (known.isPresent()) {
+            return known.get();
+        }
+        writeFiles(v.id(), files);
+        vault.registerVersion(v.toRecord(lineage));
+        return v;
+    }
+
+    public Optional<Version> find(String id) {
+        return vault.version(id).map(Version::fromRecord);
+    }
+
+    public List<Version> list() {
+        return vault.versions().stream().map(Version::fromRecord).toList();
+    }
+
+    /** Where a version runs: its own directory when it has files, else {@code fallback}. */
+    public Path workingDir(Version v, Path fallback) {
+        return v.files().isEmpty() ? fallback : versionsDir.resolve(v.id());
+    }
+
+    /**
+     * The version the primary should run: the one recorded as current, if it was recorded while the
+     * config described the same agent; otherwise (first start, or an operator changed the config's
+     * agent) the configured version itself.
+     */
+    public Version current() {
+        if (configured == null) {
+            throw new IllegalStateException("registerConfigured first");
+        }
+        if (!Files.exists(currentFile)) {
+            return configured;
+        }
+        try {
+            JsonNode n = JSON.readTree(currentFile.toFile());
+            if (!configured.id().equals(n.path("configured").asText())) {
+                return configured;
+            }
+            return find(n.path("current").asText()).orElse(configured);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + currentFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Records {@code current} as the primary's version (atomically and durably). */
+    public void setCurrent(Version current) {
+        ObjectNode n = JSON.createObjectNode().put("current", current.id()).put("configured", configured.id())
+                .put("at", Instant.now().toString());
+        try {
+            writeAtomically(currentFile, JSON.writeValueAsBytes(n));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + currentFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeFiles(String id, Map<String, byte[]> files) {
+        if (files.isEmpty()) {
+            return;
+        }
+        Path dir = versionsDir.resolve(id);
+        try {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Path target = dir.resolve(checkedName(f.getKey()));
+                Files.createDirectories(target.getParent());
+                writeAtomically(target, f.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the files of version " + id + " in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A version's file names stay inside its directory. */
+    static String checkedName(String name) {
+        Path p = Path.of(name).normalize();
+        if (name.isBlank() || p.isAbsolute() || p.startsWith("..")) {
+            throw new IllegalArgumentException("files: '" + name + "' must be a relative path inside the version's directory");
+        }
+        return p.toString();
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
