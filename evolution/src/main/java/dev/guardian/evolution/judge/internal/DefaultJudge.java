@@ -148,17 +148,17 @@ public final class DefaultJudge implements Judge {
     private Check errorRate(WindowStats b, WindowStats c) {
         double max = config.maxErrorRateIncrease();
         String rule = "candidate error rate - baseline error rate <= " + points(max)
-                + " points, or not significant (one-sided two-proportion z-test, alpha " + config.alpha() + ")";
+                + " points, or not significant (one-sided Fisher exact test, alpha " + config.alpha() + ")";
         if (!enough(b, c)) {
             return check("error-rate", b.errorRate(), c.errorRate(), max, rule, INCONCLUSIVE,
                     tooFew("error rate", b.requests(), c.requests()));
         }
-        Statistics.Result t = Statistics.proportionGreater(c.errors() + c.timeouts(), c.requests(),
+        Statistics.Result t = Statistics.fisherGreater(c.errors() + c.timeouts(), c.requests(),
                 b.errors() + b.timeouts(), b.requests());
         double increase = c.errorRate() - b.errorRate();
         String numbers = "error rate " + pct(c.errorRate()) + " vs " + pct(b.errorRate())
                 + " = " + signedPoints(increase) + " points";
-        String test = "z=" + fmt("%.2f", t.statistic()) + ", p=" + p(t.pValue());
+        String test = "z=" + fmt("%.2f", t.statistic()) + ", Fisher p=" + p(t.pValue());
         Verdict.Kind outcome = increase > max && t.pValue() < config.alpha() ? FAIL : PASS;
         String reason = outcome == FAIL ? numbers + " > +" + points(max) + ", " + test
                 : increase > max ? numbers + " > +" + points(max) + " but not significant (" + test + " >= " + config.alpha() + ")"

@@ -1,5 +1,6 @@
 package dev.guardian.evolution.judge.internal;
 
+import org.apache.commons.math3.distribution.HypergeometricDistribution;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.stat.inference.AlternativeHypothesis;
 import org.apache.commons.math3.stat.inference.BinomialTest;
@@ -74,6 +75,8 @@ public final class Statistics {
     /**
      * Pooled two-proportion z-test that the candidate's failure proportion is higher than the
      * baseline's. z is 0 (p = 0.5) when the proportions are equal; p = 1 when neither side failed.
+     * The normal approximation is optimistic when failures are few (a window of 200 requests at
+     * 1 % has two): the judge uses {@link #fisherGreater} for the p-value and reports z for reading.
      */
     public static Result proportionGreater(long candidateFailures, long candidateTotal,
                                            long baselineFailures, long baselineTotal) {
@@ -89,6 +92,25 @@ public final class Statistics {
         }
         double z = (p1 - p2) / se;
         return new Result(z, upperTail(z));
+    }
+
+    /**
+     * One-sided Fisher exact test that the candidate's failure proportion is higher than the
+     * baseline's: given all failures of both windows, how likely is it that the candidate drew at
+     * least as many as it did? Exact at any count; falls back to the z-test beyond int range.
+     * The statistic is the z of {@link #proportionGreater}, which people read more easily.
+     */
+    public static Result fisherGreater(long candidateFailures, long candidateTotal,
+                                       long baselineFailures, long baselineTotal) {
+        Result z = proportionGreater(candidateFailures, candidateTotal, baselineFailures, baselineTotal);
+        long population = candidateTotal + baselineTotal;
+        if (candidateTotal == 0 || baselineTotal == 0 || population > Integer.MAX_VALUE) {
+            return z;
+        }
+        long failures = candidateFailures + baselineFailures;
+        double p = new HypergeometricDistribution(null, (int) population, (int) failures, (int) candidateTotal)
+                .upperCumulativeProbability((int) candidateFailures);
+        return new Result(z.statistic(), Math.min(1.0, p));
     }
 
     /**
