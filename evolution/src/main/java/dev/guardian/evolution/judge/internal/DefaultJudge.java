@@ -110,7 +110,7 @@ public final class DefaultJudge implements Judge {
         }
         long excess = c.rssGrowthBytes() - Math.max(0, b.rssGrowthBytes());
         String numbers = "RSS grew " + mib(c.rssGrowthBytes()) + " vs " + mib(b.rssGrowthBytes()) + " in the baseline: "
-                + mib(excess) + " more";
+                + (excess > 0 ? mib(excess) + " more" : "no more");
         return excess > max
                 ? check("memory-growth", b.rssGrowthBytes(), c.rssGrowthBytes(), max, rule, FAIL, numbers + " > " + mib(max) + " allowed")
                 : check("memory-growth", b.rssGrowthBytes(), c.rssGrowthBytes(), max, rule, PASS, numbers + " <= " + mib(max));
