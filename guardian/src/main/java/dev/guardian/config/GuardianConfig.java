@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint checkpoint, Heartbeat heartbeat,
         Duration requestTimeout, Duration startupTimeout, Restart restart, Shutdown shutdown, Limits limits,
-        Endpoint frontDoor, Endpoint admin, Protocol protocol) {
+        Endpoint frontDoor, Endpoint admin, Protocol protocol, RolloutSettings rollout) {
 
     public GuardianConfig {
         if (agent == null) {
@@ -36,33 +36,34 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             throw new IllegalArgumentException("admin must listen on a loopback address, but was " + admin);
         }
         protocol = protocol == null ? new Protocol(null) : protocol;
+        rollout = rollout == null ? RolloutSettings.ofDefaults() : rollout;
     }
 
     /** A config for this command line with every other value at its default. */
     public static GuardianConfig forCommand(List<String> command) {
         return new GuardianConfig(new Agent(command, null, null), null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     /** This config with another agent command (env and working directory kept). */
     public GuardianConfig withCommand(List<String> command) {
         return new GuardianConfig(new Agent(command, agent.env(), agent.workingDir()), dataDir, wal, checkpoint, heartbeat,
-                requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol);
+                requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout);
     }
 
     public GuardianConfig withDataDir(Path dir) {
         return new GuardianConfig(agent, dir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart, shutdown,
-                limits, frontDoor, admin, protocol);
+                limits, frontDoor, admin, protocol, rollout);
     }
 
     public GuardianConfig withDurability(String durability) {
         return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay()), checkpoint,
-                heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol);
+                heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout);
     }
 
     public GuardianConfig withEndpoints(Endpoint newFrontDoor, Endpoint newAdmin) {
         return new GuardianConfig(agent, dataDir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart,
-                shutdown, limits, newFrontDoor, newAdmin, protocol);
+                shutdown, limits, newFrontDoor, newAdmin, protocol, rollout);
     }
 
     /** The agent to supervise. */

@@ -753,7 +753,7 @@ public final class PrimarySupervisor implements AutoCloseable {
         return new Outcome.Failed(Outcome.Kind.UNAVAILABLE, rootMessage(e));
     }
 
-    private static Throwable cause(Throwable e) {
+    static Throwable cause(Throwable e) {
         Throwable c = e;
         while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
                 && c.getCause() != null) {

@@ -1,0 +1,317 @@
+package dev.guardian.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guardian.evolution.compare.AgreementTracker;
+import dev.guardian.evolution.metrics.MetricWindow;
+import dev.guardian.evolution.traffic.TrafficSplit;
+import dev.guardian.evolution.version.Version;
+import dev.guardian.instance.AgentInstance;
+import dev.guardian.instance.InstanceException;
+import dev.guardian.instance.InstanceListener;
+import dev.guardian.process.Launcher;
+import dev.guardian.process.ResourceUsage;
+import dev.guardian.protocol.Message;
+import dev.guardian.protocol.ProtocolError;
+import dev.guardian.supervision.ExitReason;
+import dev.guardian.vault.CheckpointData;
+import dev.guardian.vault.Vault;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A candidate version running beside the primary (shadow or canary). It starts from the primary's
+ * latest checkpoint, replays the log after it, then applies every new request in sequence order
+ * (stateful routing: whatever share of answers it gives, it applies everything). It never slows
+ * the primary: requests reach it through a bounded queue, and when that is full they are shed and
+ * counted. Its answers and the primary's are timed into two metric windows and compared.
+ */
+final class Candidate implements RequestTap {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Candidate.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int QUEUE = 10_000;
+
+    private record Mirrored(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primary,
+            CompletableFuture<Outcome> client) {
+    }
+
+    /** What the candidate tells its rollout. */
+    interface Events {
+        void exited(Candidate c, ExitReason reason, String detail);
+    }
+
+    private final String instanceId;
+    private final Version version;
+    private final PrimarySupervisor primary;
+    private final TrafficSplit split;
+    private final String stickyKey;
+    private final Events events;
+    private final BlockingQueue<Mirrored> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
+    private final SwitchableListener listener = new SwitchableListener();
+    private volatile MetricWindow baselineWindow;
+    private volatile MetricWindow candidateWindow;
+    private volatile AgreementTracker agreement;
+    private volatile int percent;
+    private volatile long lastFed;
+    private volatile boolean closed;
+    private volatile AgentInstance instance;
+    private Thread feeder;
+
+    Candidate(String instanceId, Version version, PrimarySupervisor primary, TrafficSplit split, String stickyKey,
+            Windows windows, Events events) {
+        this.instanceId = instanceId;
+        this.version = version;
+        this.primary = primary;
+        this.split = split;
+        this.stickyKey = stickyKey;
+        this.events = events;
+        use(windows);
+    }
+
+    /** The windows a stage is judged on: replaced at each stage. */
+    record Windows(MetricWindow baseline, MetricWindow candidate, AgreementTracker agreement) {
+    }
+
+    void use(Windows w) {
+        baselineWindow = w.baseline();
+        candidateWindow = w.candidate();
+        agreement = w.agreement();
+    }
+
+    String instanceId() {
+        return instanceId;
+    }
+
+    Version version() {
+        return version;
+    }
+
+    AgentInstance instance() {
+        return instance;
+    }
+
+    void setPercent(int p) {
+        percent = p;
+    }
+
+    int percent() {
+        return percent;
+    }
+
+    /**
+     * Starts the process, restores the primary's latest checkpoint, replays the log after it and
+     * starts following live traffic. Fails (with the process stopped) when any step does.
+     */
+    void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, int niceness, Duration startupTimeout)
+            throws Exception {
+        // Attached first, so that no request falls between the log replay and the live traffic.
+        primary.attach(this);
+        try {
+            instance = AgentInstance.start(launcher, primary.launchSpec(instanceId, version, niceness),
+                    primary.instanceOptions(), listener, timers);
+            listener.retarget(new Watch());
+            Optional<CheckpointData> checkpoint = vault.latestValid(PrimarySupervisor.LINEAGE);
+            JsonNode memory = null;
+            long seq = 0;
+            if (checkpoint.isPresent()) {
+                memory = JSON.readTree(checkpoint.get().memory());
+                seq = checkpoint.get().checkpoint().walSeq();
+            }
+            Message.Role role = percent > 0 ? Message.Role.CANARY : Message.Role.SHADOW;
+            instance.handshake(new Message.Init(1, instanceId, role, version.genome(), memory, seq))
+                    .get(startupTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            replayAfter(seq);
+            feeder = new Thread(this::feed, "feed-" + instanceId);
+            feeder.setDaemon(true);
+            feeder.start();
+        } catch (Exception e) {
+            stop(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    private void replayAfter(long seq) throws InterruptedException, IOException {
+        RequestLog log = primary.log();
+        java.util.List<RequestLog.Logged> batch = new java.util.ArrayList<>();
+        log.readAfter(seq, r -> {
+            if (RequestLog.REQUEST.equals(r.type()) && !primary.isSkipped(r.sequence())) {
+                batch.add(log.request(r));
+            }
+        });
+        for (RequestLog.Logged req : batch) {
+            instance.replay(new Message.Request(req.id(), req.seq(), req.payload(), true));
+            lastFed = req.seq();
+        }
+        LOG.info("{} ({}) restored seq {} and replayed {} requests up to seq {}", instanceId, version.id(), seq,
+                batch.size(), lastFed);
+    }
+
+    @Override
+    public CompletableFuture<Outcome> offer(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primaryAnswer) {
+        if (closed) {
+            return null;
+        }
+        int p = percent;
+        boolean answers = p > 0 && split.candidateAnswers(TrafficSplit.stickyKey(payload, stickyKey).orElse(null), seq, p);
+        Mirrored m = new Mirrored(seq, id, payload, primaryAnswer, answers ? new CompletableFuture<>() : null);
+        if (!queue.offer(m)) {
+            candidateWindow.recordShed();
+            return null;
+        }
+        MetricWindow baseline = baselineWindow;
+        long sent = System.nanoTime();
+        primaryAnswer.whenComplete((o, e) -> {
+            if (o instanceof Outcome.Answered a) {
+                baseline.recordAnswer(System.nanoTime() - sent, a.ok());
+            } else if (o instanceof Outcome.Failed f && f.kind() == Outcome.Kind.TIMEOUT) {
+                baseline.recordTimeout();
+            }
+        });
+        return m.client();
+    }
+
+    private void feed() {
+        try {
+            while (!closed) {
+                Mirrored m = queue.take();
+                if (m.seq() <= lastFed) {
+                    if (m.client() != null) {
+                        m.client().completeExceptionally(new IllegalStateException("covered by the replay"));
+                    }
+                    continue;
+                }
+                if (primary.isSkipped(m.seq())) {
+                    continue;
+                }
+                AgentInstance target = instance;
+                unanswered.add(m.seq());
+                lastFed = m.seq();
+                MetricWindow window = candidateWindow;
+                AgreementTracker compared = agreement;
+                long sent = System.nanoTime();
+                target.request(new Message.Request(m.id(), m.seq(), m.payload(), false), true).whenComplete((r, e) -> {
+                    unanswered.remove(m.seq());
+                    if (e == null) {
+                        window.recordAnswer(System.nanoTime() - sent, r.ok());
+                        Outcome mine = answered(m.seq(), r);
+                        if (m.client() != null) {
+                            m.client().complete(mine);
+                        }
+                        // Compared once the primary has answered the same request.
+                        m.primary().thenAccept(theirs -> {
+                            if (theirs instanceof Outcome.Answered) {
+                                compared.record(m.seq(), envelope(theirs), envelope(mine));
+                            }
+                        });
+                    } else {
+                        if (PrimarySupervisor.cause(e) instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
+                            window.recordTimeout();
+                        }
+                        if (m.client() != null) {
+                            m.client().completeExceptionally(e);
+                        }
+                    }
+                });
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The newest sequence up to which this candidate has applied every request it was given. */
+    long appliedUpTo() {
+        Long first = unanswered.isEmpty() ? null : unanswered.first();
+        return first == null ? lastFed : first - 1;
+    }
+
+    /** RSS and CPU of the candidate's process, into its window. */
+    void sample() {
+        AgentInstance i = instance;
+        if (i != null && i.state() == AgentInstance.State.RUNNING) {
+            ResourceUsage u = i.process().usage();
+            if (u.rssBytes() >= 0) {
+                candidateWindow.sampleResources(u.rssBytes(), Math.max(0, u.cpuNanos()) / 1e9);
+            }
+        }
+    }
+
+    /** Stops following traffic and stops the process (its pending client answers fall back to the primary's). */
+    void stop(Duration grace) {
+        closed = true;
+        primary.detach(this);
+        if (feeder != null) {
+            feeder.interrupt();
+        }
+        queue.forEach(m -> {
+            if (m.client() != null) {
+                m.client().completeExceptionally(new IllegalStateException("the candidate stopped"));
+            }
+        });
+        queue.clear();
+        AgentInstance i = instance;
+        if (i != null) {
+            i.stop(grace, Duration.ofSeconds(1));
+        }
+    }
+
+    /** Stops following traffic as a candidate: after promotion the instance lives on as the primary. */
+    void retire() {
+        closed = true;
+        if (feeder != null) {
+            feeder.interrupt();
+        }
+    }
+
+    SwitchableListener listener() {
+        return listener;
+    }
+
+    static JsonNode envelope(Outcome o) {
+        ObjectNode n = JSON.createObjectNode();
+        if (o instanceof Outcome.Answered a) {
+            n.put("ok", a.ok());
+            if (a.ok()) {
+                n.set("payload", a.payload());
+            } else {
+                n.putObject("error").put("code", a.errorCode()).put("message", a.errorMessage());
+            }
+        } else if (o instanceof Outcome.Failed f) {
+            n.put("ok", false);
+            n.putObject("error").put("code", f.kind().name().toLowerCase(java.util.Locale.ROOT)).put("message", f.message());
+        }
+        return n;
+    }
+
+    private static Outcome answered(long seq, Message.Response r) {
+        return r.ok() ? new Outcome.Answered(seq, true, r.payload(), null, null)
+                : new Outcome.Answered(seq, false, null, r.error().code(), r.error().message());
+    }
+
+    /** While a candidate: its events go to the rollout's windows. */
+    private final class Watch implements InstanceListener {
+        @Override
+        public void onProtocolError(AgentInstance i, ProtocolError error) {
+            candidateWindow.recordProtocolError();
+        }
+
+        @Override
+        public void onExit(AgentInstance i, ExitReason reason, String detail) {
+            if (!closed) {
+                candidateWindow.recordRestart();
+                events.exited(Candidate.this, reason, detail);
+            }
+        }
+    }
+}
