@@ -61,12 +61,15 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
             throw new IllegalArgumentException("rollout.shadow_niceness must be in 0..19, but was " + shadowNiceness);
         }
         proposals = proposals == null ? "shadow" : proposals;
+        strategy("rollout.strategy", strategy);
         strategy("rollout.proposals", proposals);
         compare = compare == null ? new Compare(null, null, null, null) : compare;
         judge = judge == null ? new Judge(null, null, null, null, null, null, null, null, null, null, null, null, null, null) : judge;
-        // Built once here so that a bad value is refused when the config is read.
-        plan(Strategy.CANARY);
-        judgeConfig();
+        // Built once here so that a bad value is refused when the config is read (fields are not
+        // assigned yet in a compact constructor: the builders take the values).
+        plan(Strategy.CANARY, shadowFirst, stages, stage, shadow, direct, maxExtensions, afterExtensions, drill, maxDuration,
+                stickyKey);
+        named(judge::toJudgeConfig);
     }
 
     public static RolloutSettings ofDefaults() {
@@ -75,6 +78,12 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
 
     /** The configured plan, with {@code strategy} (the config's, a deploy's override, or the proposals'). */
     public RolloutPlan plan(Strategy strategy) {
+        return plan(strategy, shadowFirst, stages, stage, shadow, direct, maxExtensions, afterExtensions, drill, maxDuration,
+                stickyKey);
+    }
+
+    private static RolloutPlan plan(Strategy strategy, boolean shadowFirst, List<Integer> stages, Window stage, Window shadow,
+            Window direct, int maxExtensions, String afterExtensions, String drill, Duration maxDuration, String stickyKey) {
         RolloutPlan d = RolloutPlan.ofDefaults();
         return named(() -> new RolloutPlan(strategy, shadowFirst, stages, stage.toWindow(d.canaryStage()),
                 shadow.toWindow(d.shadowWindow()), direct.toWindow(d.directWindow()), maxExtensions,
@@ -121,15 +130,18 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
             if (mode.equals("exact") && (!ignore.isEmpty() || absTolerance != 0 || relTolerance != 0)) {
                 throw new IllegalArgumentException("rollout.compare: ignore and tolerances need mode: structural, but mode was exact");
             }
-            toComparator();
+            comparator(mode, ignore, absTolerance, relTolerance);
         }
 
         OutputComparator toComparator() {
+            return comparator(mode, ignore, absTolerance, relTolerance);
+        }
+
+        private static OutputComparator comparator(String mode, List<String> ignore, double abs, double rel) {
             if (mode.equals("exact")) {
                 return OutputComparator.exact();
             }
-            return named(() -> OutputComparator.structural(new ComparisonConfig(ignore, absTolerance, relTolerance)),
-                    "rollout.compare.");
+            return named(() -> OutputComparator.structural(new ComparisonConfig(ignore, abs, rel)), "rollout.compare.");
         }
     }
 

@@ -97,6 +97,9 @@ public final class PrimarySupervisor implements AutoCloseable {
     private volatile Version current;
     /** Instances beside the primary (shadows, canaries) that see every request too. */
     private final List<RequestTap> taps = new CopyOnWriteArrayList<>();
+    /** Who hears the primary's {@code propose} messages (the rollouts). */
+    private volatile java.util.function.BiConsumer<AgentInstance, Message.Propose> proposals = (i, p) ->
+            LOG.warn("{} proposed {} but nothing handles proposals", i.id(), p.id());
     /** The newest request sequence handed to the taps (under the sequencer lock). */
     private volatile long lastRequestSeq;
     private final OrphanReaper reaper;
@@ -254,6 +257,50 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     public Version currentVersion() {
         return current;
+    }
+
+    /** The primary's instance, or null between instances. */
+    AgentInstance currentInstance() {
+        return instance;
+    }
+
+    void onProposals(java.util.function.BiConsumer<AgentInstance, Message.Propose> handler) {
+        proposals = handler;
+    }
+
+    /**
+     * Runs {@code version} as the primary from the current memory: a checkpoint of the running
+     * instance, then a restart into {@code version} that restores it and replays what came after.
+     */
+    void switchTo(Version version, Duration within) throws Exception {
+        try {
+            checkpointNow().get(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("switching to {} without a fresh checkpoint ({}): recovery replays from the latest one", version.id(),
+                    rootMessage(e));
+        }
+        control.submit(() -> {
+            AgentInstance old;
+            synchronized (sequencer) {
+                if (phase == Phase.STOPPED || phase == Phase.FAILED) {
+                    throw new IllegalStateException("the primary is " + phase);
+                }
+                setPhase(Phase.RESTARTING);
+                old = instance;
+                generation++;
+                current = version;
+                if (versions != null) {
+                    versions.setCurrent(version);
+                }
+            }
+            if (old != null) {
+                old.stop(config.shutdown().grace(), config.shutdown().termGrace())
+                        .get(config.shutdown().grace().plus(config.shutdown().termGrace()).toMillis() + 5000, TimeUnit.MILLISECONDS);
+            }
+            recover();
+            return null;
+        }).get(within.toMillis() + config.shutdown().grace().plus(config.shutdown().termGrace()).toMillis() + 5000,
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -526,6 +573,11 @@ public final class PrimarySupervisor implements AutoCloseable {
             }
 
             @Override
+            public void onPropose(AgentInstance i, Message.Propose propose) {
+                proposals.accept(i, propose);
+            }
+
+            @Override
             public void onCheckpoint(AgentInstance i, Message.Checkpoint checkpoint) {
                 if (config.checkpoint().onAgentRequest()) {
                     control.execute(() -> save(gen, checkpoint, Tag.AGENT_REQUESTED));
@@ -762,7 +814,7 @@ public final class PrimarySupervisor implements AutoCloseable {
         return c;
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable c = cause(e);
         if (c instanceof TimeoutException) {
             return "timed out";

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     @Test
     void aFullConfigMapsOntoTheRecords() {
         GuardianConfig c = ConfigLoader.parse("""
@@ -90,6 +92,46 @@ class ConfigLoaderTest {
                 .hasMessageContaining("limits.memory").hasMessageContaining("'lots' is not a size");
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nfront_door: nowhere", "g.yaml"))
                 .hasMessageContaining("front_door").hasMessageContaining("'nowhere' is not host:port");
+    }
+
+    @Test
+    void theRolloutSectionMapsOntoThePlanAndTheJudge() throws Exception {
+        GuardianConfig c = ConfigLoader.parse("agent: {command: [a]}\n"
+                + "rollout: {strategy: shadow, stages: [5, 50, 100], stage: {min_samples: 50, min_duration: 2s},\n"
+                + "  shadow: {min_samples: 300}, drill: allow, sticky_key: /user, proposals: canary,\n"
+                + "  compare: {mode: structural, ignore: [/payload/at], rel_tolerance: 0.01},\n"
+                + "  judge: {max_latency_multiplier: 1.3, max_memory_growth: 32MB, min_samples: 100}}", "g.yaml");
+        var plan = c.rollout().plan(c.rollout().defaultStrategy());
+        assertThat(plan.strategy()).isEqualTo(dev.guardian.evolution.rollout.Strategy.SHADOW);
+        assertThat(plan.canaryStages()).containsExactly(5, 50, 100);
+        assertThat(plan.canaryStage().minSamples()).isEqualTo(50);
+        assertThat(plan.canaryStage().minDuration()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(plan.shadowWindow().minSamples()).isEqualTo(300);
+        assertThat(plan.drillPolicy()).isEqualTo(dev.guardian.evolution.rollout.RolloutPlan.DrillPolicy.ALLOW);
+        assertThat(plan.stickyKey()).isEqualTo("/user");
+        assertThat(c.rollout().proposalStrategy()).isEqualTo(dev.guardian.evolution.rollout.Strategy.CANARY);
+        var judge = c.rollout().judgeConfig();
+        assertThat(judge.maxLatencyMultiplierP50()).isEqualTo(1.3);
+        assertThat(judge.maxLatencyMultiplierP95()).isEqualTo(1.3);
+        assertThat(judge.maxMemoryGrowthBytes()).isEqualTo(32L << 20);
+        assertThat(judge.minSamples()).isEqualTo(100);
+        var compare = c.rollout().comparator();
+        assertThat(compare.matches(JSON.readTree("{\"payload\":{\"x\":100,\"at\":1}}"),
+                JSON.readTree("{\"payload\":{\"x\":100.5,\"at\":2}}"))).isTrue();
+    }
+
+    @Test
+    void aBadRolloutValueNamesTheYamlKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {strategy: yolo}", "g.yaml"))
+                .hasMessage("g.yaml: rollout.strategy must be one of shadow, canary, direct, but was 'yolo'");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {stages: [10, 50]}", "g.yaml"))
+                .hasMessage("g.yaml: rollout.canary.stages must end at 100, but was [10, 50]");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {judge: {max_error_rate_increase: 2}}", "g.yaml"))
+                .hasMessageStartingWith("g.yaml: rollout.judge.max_error_rate_increase").hasMessageContaining("but was 2");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {compare: {ignore: [/x]}}", "g.yaml"))
+                .hasMessageContaining("rollout.compare: ignore and tolerances need mode: structural");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {judge: {min_agreemnt: 1}}", "g.yaml"))
+                .hasMessageContaining("unknown key 'rollout.judge.min_agreemnt'");
     }
 
     @Test
