@@ -19,6 +19,11 @@ import picocli.CommandLine.Option;
                 StopCommand.class,
                 AgentCheckCommand.class,
                 CheckpointsCommand.class,
+                dev.guardian.cli.rollout.DeployCommand.class,
+                dev.guardian.cli.rollout.RollbackCommand.class,
+                dev.guardian.cli.rollout.PromoteCommand.class,
+                dev.guardian.cli.rollout.VersionsCommand.class,
+                dev.guardian.cli.rollout.ProofsCommand.class,
                 WalCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -24,6 +24,7 @@ import dev.guardian.vault.VaultException;
  * POST /admin/stop         stop the daemon (the agent gets shutdown, then SIGTERM, then SIGKILL)
  * POST /admin/checkpoints/ID/pin | unpin   pin or unpin a checkpoint        → {"id": ...}
  * POST /admin/checkpoints/import           body: an export document         → {"id": ...}
+ * versions and rollouts: see {@link EvolutionApi}
  * GET  /metrics            Prometheus text
  * </pre>
  */
@@ -37,10 +38,15 @@ final class AdminApi implements HttpApi {
     private final Runnable stop;
     private final Metrics metrics;
     private final Vault vault;
+    private final Rollouts rollouts;
+    private final EvolutionApi evolution;
 
-    AdminApi(PrimarySupervisor supervisor, Vault vault, ObjectMapper json, String token, Runnable stop, Metrics metrics) {
+    AdminApi(PrimarySupervisor supervisor, Vault vault, Rollouts rollouts, EvolutionApi evolution, ObjectMapper json,
+            String token, Runnable stop, Metrics metrics) {
         this.supervisor = supervisor;
         this.vault = vault;
+        this.rollouts = rollouts;
+        this.evolution = evolution;
         this.json = json;
         this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.stop = stop;
@@ -72,6 +78,10 @@ final class AdminApi implements HttpApi {
             case "POST /admin/checkpoints/import":
                 return done(changeVault(() -> vault.importCheckpoint(request.body())));
             default:
+                Reply evolved = evolution == null ? null : evolution.handle(request);
+                if (evolved != null) {
+                    return done(evolved);
+                }
                 Matcher pin = PIN.matcher(request.path());
                 if (request.method().equals("POST") && pin.matches()) {
                     boolean pinned = pin.group(2).equals("pin");
@@ -79,6 +89,18 @@ final class AdminApi implements HttpApi {
                 }
                 return done(error(404, "not_found", "no admin endpoint " + request.method() + " " + request.path()));
         }
+    }
+
+    private ObjectNode instance(InstanceStats i, String role, String version) {
+        ObjectNode in = json.createObjectNode();
+        in.put("id", i.id()).put("where", i.where()).put("role", role).put("version", version).put("state", i.state().name())
+                .put("uptime_ms", i.uptime().toMillis()).put("in_flight", i.inFlight()).put("stdin_queued", i.stdinQueued())
+                .put("protocol_errors", i.protocolErrors()).put("rss_bytes", i.usage().rssBytes())
+                .put("cpu_ms", i.usage().cpuNanos() < 0 ? -1 : i.usage().cpuNanos() / 1_000_000)
+                .put("missed_pings", i.missedPings());
+        in.putObject("latency_ms").put("count", i.latency().count()).put("p50", i.latency().p50Ms())
+                .put("p95", i.latency().p95Ms()).put("p99", i.latency().p99Ms()).put("max", i.latency().maxMs());
+        return in;
     }
 
     /** A change to the vault that the daemon holds; the CLI reads the result from the files afterwards. */
@@ -113,16 +135,28 @@ final class AdminApi implements HttpApi {
                     .put("wal_seq", s.lastCheckpoint().walSeq()).put("created", s.lastCheckpoint().createdAt().toString())
                     .put("size", s.lastCheckpoint().size());
         }
+        root.put("version", supervisor.currentVersion().id());
         InstanceStats i = s.instance();
+        var instances = root.putArray("instances");
         if (i != null) {
-            ObjectNode in = root.putObject("instance");
-            in.put("id", i.id()).put("where", i.where()).put("role", "primary").put("state", i.state().name())
-                    .put("uptime_ms", i.uptime().toMillis()).put("in_flight", i.inFlight()).put("stdin_queued", i.stdinQueued())
-                    .put("protocol_errors", i.protocolErrors()).put("rss_bytes", i.usage().rssBytes())
-                    .put("cpu_ms", i.usage().cpuNanos() < 0 ? -1 : i.usage().cpuNanos() / 1_000_000)
-                    .put("missed_pings", i.missedPings());
-            in.putObject("latency_ms").put("count", i.latency().count()).put("p50", i.latency().p50Ms())
-                    .put("p95", i.latency().p95Ms()).put("p99", i.latency().p99Ms()).put("max", i.latency().maxMs());
+            ObjectNode primary = instance(i, "primary", supervisor.currentVersion().id());
+            root.set("instance", primary);
+            instances.add(primary);
+        }
+        if (rollouts != null) {
+            var list = root.putArray("rollouts");
+            for (Rollouts.RolloutStatus r : rollouts.status()) {
+                list.addObject().put("deployment", r.id()).put("candidate", r.candidate()).put("baseline", r.baseline())
+                        .put("strategy", r.strategy().name().toLowerCase(java.util.Locale.ROOT)).put("state", r.state())
+                        .put("stage", r.stage()).put("percent", r.percent()).put("samples_in_stage", r.samplesInStage())
+                        .put("agreement", r.agreement()).put("applied_up_to", r.appliedUpTo());
+                if (r.instance() != null) {
+                    instances.add(instance(r.instance(), r.percent() > 0 ? "canary" : "shadow", r.candidate()));
+                }
+                if (r.control() != null) {
+                    instances.add(instance(r.control(), "control", r.baseline()));
+                }
+            }
         }
         root.set("latency_ms", metrics.latencySummary());
         return root;

@@ -86,6 +86,8 @@ public final class Daemon implements AutoCloseable {
             PrimarySupervisor supervisor = new PrimarySupervisor(config, Launcher.local(),
                     new RequestLog(wal, json, "primary", version), vault, Clock.system(), versions, current, reaper);
             opened.add(supervisor);
+            Rollouts rollouts = new Rollouts(supervisor, versions, vault, Launcher.local(), config, Clock.system());
+            opened.add(rollouts);
             Metrics metrics = new Metrics(supervisor);
             JdkHttpServer front = null;
             if (httpFrontDoor) {
@@ -95,7 +97,7 @@ public final class Daemon implements AutoCloseable {
             }
             Daemon[] self = new Daemon[1];
             JdkHttpServer admin = JdkHttpServer.start("admin", config.admin(),
-                    new AdminApi(supervisor, vault, json, dir.adminToken(), () -> self[0].close(), metrics), 1 << 20, 2);
+                    new AdminApi(supervisor, vault, rollouts, new EvolutionApi(rollouts, versions, supervisor, json), json, dir.adminToken(), () -> self[0].close(), metrics), 64 << 20, 2);
             opened.add(admin);
             Daemon daemon = new Daemon(dir, opened, supervisor, front, admin);
             self[0] = daemon;

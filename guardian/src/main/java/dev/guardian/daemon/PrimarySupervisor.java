@@ -255,6 +255,11 @@ public final class PrimarySupervisor implements AutoCloseable {
         return log;
     }
 
+    /** The scheduler of instance timers (heartbeats, timeouts): instances that may become the primary use it too. */
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
     public Version currentVersion() {
         return current;
     }

@@ -6,6 +6,7 @@ import dev.guardian.config.GuardianConfig;
 import dev.guardian.config.RolloutSettings;
 import dev.guardian.evolution.Clock;
 import dev.guardian.evolution.compare.AgreementTracker;
+import dev.guardian.evolution.judge.Interim;
 import dev.guardian.evolution.judge.Judge;
 import dev.guardian.evolution.judge.Verdict;
 import dev.guardian.evolution.metrics.MetricWindow;
@@ -79,19 +80,28 @@ final class Rollouts implements AutoCloseable {
     private final class Active {
         final String id;
         final Rollout rollout;
-        final Candidate candidate;
-        final Candidate.Windows windows;
+        final Follower candidate;
+        /** A fresh baseline instance beside the candidate: what the judge compares it with. */
+        final Follower control;
         final Judge judge;
         final Optional<Proposal> proposal;
         volatile boolean started;
+        /** When the current stage (window) began, on the injected clock. */
+        volatile long stageStarted;
 
-        Active(String id, Rollout rollout, Candidate candidate, Candidate.Windows windows, Judge judge, Optional<Proposal> proposal) {
+        Active(String id, Rollout rollout, Follower candidate, Follower control, Judge judge, Optional<Proposal> proposal) {
             this.id = id;
             this.rollout = rollout;
             this.candidate = candidate;
-            this.windows = windows;
+            this.control = control;
             this.judge = judge;
             this.proposal = proposal;
+            this.stageStarted = clock.nanoTime();
+        }
+
+        void stopBoth() {
+            candidate.stop(Duration.ofSeconds(1));
+            control.stop(Duration.ofSeconds(1));
         }
     }
 
@@ -147,14 +157,15 @@ final class Rollouts implements AutoCloseable {
         }
         String id = "d-" + ID_TIME.format(clock.now()) + "-" + ids.incrementAndGet();
         RolloutPlan plan = settings.plan(strategy);
-        Candidate.Windows windows = new Candidate.Windows(MetricWindow.open(clock), MetricWindow.open(clock),
-                new AgreementTracker(settings.comparator()));
         Active[] self = new Active[1];
         Rollout rollout = Rollout.create(new DeploymentRef(id, PrimarySupervisor.LINEAGE, baseline.id(), candidate.id()), plan,
                 clock, e -> record(self[0]));
-        Candidate c = new Candidate(id + "-candidate", candidate, primary, TrafficSplit.forDeployment(id), plan.stickyKey(),
-                windows, (cand, reason, detail) -> worker.execute(() -> candidateExited(self[0], reason, detail)));
-        Active a = new Active(id, rollout, c, windows, Judge.of(settings.judgeConfig()), proposal);
+        Follower c = new Follower(id + "-candidate", candidate, primary, TrafficSplit.forDeployment(id), plan.stickyKey(),
+                MetricWindow.open(clock), new AgreementTracker(settings.comparator()),
+                (f, reason, detail) -> worker.execute(() -> candidateExited(self[0], reason, detail)));
+        Follower control = new Follower(id + "-control", baseline, primary, null, null, MetricWindow.open(clock), null,
+                (f, reason, detail) -> LOG.warn("rollout {}: the control instance ended: {} {}", id, reason, detail));
+        Active a = new Active(id, rollout, c, control, Judge.of(settings.judgeConfig()), proposal);
         self[0] = a;
         active.put(id, a);
         LOG.info("rollout {}: {} ({}) against {} ({}), {}", id, candidate.id(), candidate.describe(), baseline.id(),
@@ -170,7 +181,15 @@ final class Rollouts implements AutoCloseable {
     private void launch(Active a) {
         int niceness = a.candidate.percent() > 0 ? 0 : settings.shadowNiceness();
         try {
-            a.candidate.start(launcher, vault, timers, niceness, config.startupTimeout());
+            a.control.start(launcher, vault, primary.timers(), niceness, config.startupTimeout());
+        } catch (Exception e) {
+            String why = "the control instance of the baseline could not start: " + PrimarySupervisor.rootMessage(e);
+            LOG.error("rollout {}: {}", a.id, why);
+            execute(a, a.rollout.abort(why));
+            return;
+        }
+        try {
+            a.candidate.start(launcher, vault, primary.timers(), niceness, config.startupTimeout());
             a.started = true;
         } catch (Exception e) {
             String why = "the candidate could not start: " + PrimarySupervisor.rootMessage(e);
@@ -195,15 +214,21 @@ final class Rollouts implements AutoCloseable {
             return;
         }
         a.candidate.sample();
-        AgentInstance p = primary.currentInstance();
-        if (p != null && p.state() == AgentInstance.State.RUNNING) {
-            ResourceUsage u = p.process().usage();
-            if (u.rssBytes() >= 0) {
-                a.windows.baseline().sampleResources(u.rssBytes(), Math.max(0, u.cpuNanos()) / 1e9);
-            }
+        a.control.sample();
+        Verdict verdict = a.judge.judge(a.control.window(), a.candidate.window(), a.candidate.agreement());
+        long samples = a.candidate.window().snapshot().requests();
+        RolloutPlan plan = a.rollout.snapshot().plan();
+        RolloutPlan.Window window = switch (a.rollout.state()) {
+            case SHADOW -> plan.shadowWindow();
+            case CANARY -> plan.canaryStage();
+            case DIRECT -> plan.directWindow();
+            default -> null;
+        };
+        boolean complete = window == null || (samples >= window.minSamples()
+                && clock.nanoTime() - a.stageStarted >= window.minDuration().toNanos());
+        if (!complete) {
+            verdict = Interim.beforeWindowEnds(verdict);
         }
-        Verdict verdict = a.judge.judge(a.windows.baseline(), a.windows.candidate(), a.windows.agreement());
-        long samples = a.windows.candidate().snapshot().requests();
         execute(a, a.rollout.evaluate(verdict, samples));
     }
 
@@ -227,9 +252,10 @@ final class Rollouts implements AutoCloseable {
         for (RolloutAction action : actions) {
             if (action instanceof RolloutAction.SetCandidateWeight w) {
                 // A new stage is judged on its own window (the first share is set before the start).
-                a.windows.baseline().reset();
-                a.windows.candidate().reset();
-                a.windows.agreement().reset();
+                a.control.window().reset();
+                a.candidate.window().reset();
+                a.candidate.agreement().reset();
+                a.stageStarted = clock.nanoTime();
                 a.candidate.setPercent(w.percent());
                 LOG.info("rollout {}: the candidate answers {} % of clients", a.id, w.percent());
             } else if (action instanceof RolloutAction.RunDrill) {
@@ -239,7 +265,7 @@ final class Rollouts implements AutoCloseable {
             } else if (action instanceof RolloutAction.Promote) {
                 promote(a);
             } else if (action instanceof RolloutAction.Rollback r) {
-                a.candidate.stop(Duration.ofSeconds(1));
+                a.stopBoth();
                 LOG.warn("rollout {}: rolled back: {}", a.id, String.join("; ", r.reasons()));
                 finish(a, null);
             } else if (action instanceof RolloutAction.Hold h) {
@@ -249,7 +275,8 @@ final class Rollouts implements AutoCloseable {
     }
 
     private void promote(Active a) {
-        Candidate c = a.candidate;
+        Follower c = a.candidate;
+        a.control.stop(Duration.ofSeconds(1));
         try {
             primary.promote(c, c.instance(), c.version(), c::appliedUpTo, c.listener()::retarget, Duration.ofSeconds(30));
             c.retire();
@@ -286,8 +313,8 @@ final class Rollouts implements AutoCloseable {
             String first = null;
             for (int i = 0; i < sample.size(); i++) {
                 Message.Request r = new Message.Request("drill-" + i, ck.seq() + 1 + i, sample.get(i).payload(), false);
-                JsonNode fromBaseline = Candidate.envelope(answer(b, r));
-                JsonNode fromCandidate = Candidate.envelope(answer(c, r));
+                JsonNode fromBaseline = Follower.envelope(answer(b, r));
+                JsonNode fromCandidate = Follower.envelope(answer(c, r));
                 Optional<String> where = settings.comparator().firstDifference(fromCandidate, fromBaseline);
                 if (where.isPresent()) {
                     differ++;
@@ -316,7 +343,7 @@ final class Rollouts implements AutoCloseable {
 
     private AgentInstance drillInstance(String id, Version version, Message.Checkpoint ck) throws Exception {
         AgentInstance i = AgentInstance.start(launcher, primary.launchSpec(id, version, settings.shadowNiceness()),
-                primary.instanceOptions(), dev.guardian.instance.InstanceListener.NONE, timers);
+                primary.instanceOptions(), dev.guardian.instance.InstanceListener.NONE, primary.timers());
         try {
             i.handshake(new Message.Init(1, id, Message.Role.SHADOW, version.genome(), ck.memory(), ck.seq()))
                     .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
@@ -471,14 +498,16 @@ final class Rollouts implements AutoCloseable {
             AgentInstance i = a.candidate.instance();
             out.add(new RolloutStatus(a.id, s.deployment().candidateVersionId(), s.deployment().baselineVersionId(),
                     s.plan().strategy(), s.state().label(), s.stage(), s.candidatePercent(),
-                    a.windows.candidate().snapshot().requests(), a.windows.agreement().snapshot().rate(),
-                    i == null ? null : i.stats(), a.candidate.appliedUpTo()));
+                    a.candidate.window().snapshot().requests(), a.candidate.agreement().snapshot().rate(),
+                    i == null ? null : i.stats(), a.control.instance() == null ? null : a.control.instance().stats(),
+                    a.candidate.appliedUpTo()));
         }
         return out;
     }
 
     record RolloutStatus(String id, String candidate, String baseline, Strategy strategy, String state, int stage, int percent,
-            long samplesInStage, double agreement, dev.guardian.instance.InstanceStats instance, long appliedUpTo) {
+            long samplesInStage, double agreement, dev.guardian.instance.InstanceStats instance,
+            dev.guardian.instance.InstanceStats control, long appliedUpTo) {
     }
 
     /** Runs {@code body} on the rollout thread and waits for it; its exceptions come back as they are. */

@@ -23,11 +23,24 @@ final class SupervisorFixture implements AutoCloseable {
     final Wal wal;
     final Vault vault;
     final PrimarySupervisor supervisor;
+    final VersionStore versions;
+    final GuardianConfig config;
+    private Rollouts rollouts;
 
-    private SupervisorFixture(Wal wal, Vault vault, PrimarySupervisor supervisor) {
+    private SupervisorFixture(Wal wal, Vault vault, PrimarySupervisor supervisor, VersionStore versions, GuardianConfig config) {
         this.wal = wal;
         this.vault = vault;
         this.supervisor = supervisor;
+        this.versions = versions;
+        this.config = config;
+    }
+
+    /** The daemon's rollout driver on this supervisor (created on first use). */
+    synchronized Rollouts rollouts() {
+        if (rollouts == null) {
+            rollouts = new Rollouts(supervisor, versions, vault, Launcher.local(), config, Clock.system());
+        }
+        return rollouts;
     }
 
     /** Opens everything on {@code data} with this config (YAML, {@code data_dir} added) and waits until OPEN. */
@@ -41,12 +54,15 @@ final class SupervisorFixture implements AutoCloseable {
                 vault, Clock.system(), versions, versions.current(), null);
         s.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> s.phase() == PrimarySupervisor.Phase.OPEN);
-        return new SupervisorFixture(wal, vault, s);
+        return new SupervisorFixture(wal, vault, s, versions, config);
     }
 
     /** Closes everything as a stopping Guardian would. */
     @Override
     public void close() {
+        if (rollouts != null) {
+            rollouts.close();
+        }
         supervisor.close();
         vault.close();
         wal.close();

@@ -30,15 +30,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A candidate version running beside the primary (shadow or canary). It starts from the primary's
- * latest checkpoint, replays the log after it, then applies every new request in sequence order
- * (stateful routing: whatever share of answers it gives, it applies everything). It never slows
- * the primary: requests reach it through a bounded queue, and when that is full they are shed and
- * counted. Its answers and the primary's are timed into two metric windows and compared.
+ * An instance that follows the primary's traffic: a candidate version (shadow or canary), or a
+ * control — a fresh instance of the baseline version started with it, at the same priority, that
+ * the judge compares the candidate with. (Comparing with the long-running primary would blame a
+ * fresh, lower-priority process for its cold start and its priority, not for its code.)
+ *
+ * <p>It starts from the primary's latest checkpoint, replays the log after it, then applies every
+ * new request in sequence order (stateful routing: whatever share of answers it gives, it applies
+ * everything). It never slows the primary: requests reach it through a bounded queue, and when that
+ * is full they are shed and counted. Its answers are timed into its metric window and, for a
+ * candidate, compared with the primary's.
  */
-final class Candidate implements RequestTap {
+final class Follower implements RequestTap {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Candidate.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int QUEUE = 10_000;
 
@@ -46,9 +51,9 @@ final class Candidate implements RequestTap {
             CompletableFuture<Outcome> client) {
     }
 
-    /** What the candidate tells its rollout. */
+    /** What the follower tells its rollout. */
     interface Events {
-        void exited(Candidate c, ExitReason reason, String detail);
+        void exited(Follower f, ExitReason reason, String detail);
     }
 
     private final String instanceId;
@@ -60,34 +65,37 @@ final class Candidate implements RequestTap {
     private final BlockingQueue<Mirrored> queue = new ArrayBlockingQueue<>(QUEUE);
     private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
     private final SwitchableListener listener = new SwitchableListener();
-    private volatile MetricWindow baselineWindow;
-    private volatile MetricWindow candidateWindow;
-    private volatile AgreementTracker agreement;
+    private final MetricWindow window;
+    /** Null for a control: only a candidate's answers are compared with the primary's. */
+    private final AgreementTracker agreement;
     private volatile int percent;
     private volatile long lastFed;
     private volatile boolean closed;
     private volatile AgentInstance instance;
     private Thread feeder;
 
-    Candidate(String instanceId, Version version, PrimarySupervisor primary, TrafficSplit split, String stickyKey,
-            Windows windows, Events events) {
+    /**
+     * @param split     chooses the requests whose answer a candidate gives (null for a control)
+     * @param agreement compares a candidate's answers with the primary's (null for a control)
+     */
+    Follower(String instanceId, Version version, PrimarySupervisor primary, TrafficSplit split, String stickyKey,
+            MetricWindow window, AgreementTracker agreement, Events events) {
         this.instanceId = instanceId;
         this.version = version;
         this.primary = primary;
         this.split = split;
         this.stickyKey = stickyKey;
+        this.window = window;
+        this.agreement = agreement;
         this.events = events;
-        use(windows);
     }
 
-    /** The windows a stage is judged on: replaced at each stage. */
-    record Windows(MetricWindow baseline, MetricWindow candidate, AgreementTracker agreement) {
+    MetricWindow window() {
+        return window;
     }
 
-    void use(Windows w) {
-        baselineWindow = w.baseline();
-        candidateWindow = w.candidate();
-        agreement = w.agreement();
+    AgreementTracker agreement() {
+        return agreement;
     }
 
     String instanceId() {
@@ -164,21 +172,12 @@ final class Candidate implements RequestTap {
             return null;
         }
         int p = percent;
-        boolean answers = p > 0 && split.candidateAnswers(TrafficSplit.stickyKey(payload, stickyKey).orElse(null), seq, p);
+        boolean answers = p > 0 && split != null && split.candidateAnswers(TrafficSplit.stickyKey(payload, stickyKey).orElse(null), seq, p);
         Mirrored m = new Mirrored(seq, id, payload, primaryAnswer, answers ? new CompletableFuture<>() : null);
         if (!queue.offer(m)) {
-            candidateWindow.recordShed();
+            window.recordShed();
             return null;
         }
-        MetricWindow baseline = baselineWindow;
-        long sent = System.nanoTime();
-        primaryAnswer.whenComplete((o, e) -> {
-            if (o instanceof Outcome.Answered a) {
-                baseline.recordAnswer(System.nanoTime() - sent, a.ok());
-            } else if (o instanceof Outcome.Failed f && f.kind() == Outcome.Kind.TIMEOUT) {
-                baseline.recordTimeout();
-            }
-        });
         return m.client();
     }
 
@@ -198,8 +197,6 @@ final class Candidate implements RequestTap {
                 AgentInstance target = instance;
                 unanswered.add(m.seq());
                 lastFed = m.seq();
-                MetricWindow window = candidateWindow;
-                AgreementTracker compared = agreement;
                 long sent = System.nanoTime();
                 target.request(new Message.Request(m.id(), m.seq(), m.payload(), false), true).whenComplete((r, e) -> {
                     unanswered.remove(m.seq());
@@ -210,11 +207,13 @@ final class Candidate implements RequestTap {
                             m.client().complete(mine);
                         }
                         // Compared once the primary has answered the same request.
-                        m.primary().thenAccept(theirs -> {
-                            if (theirs instanceof Outcome.Answered) {
-                                compared.record(m.seq(), envelope(theirs), envelope(mine));
-                            }
-                        });
+                        if (agreement != null) {
+                            m.primary().thenAccept(theirs -> {
+                                if (theirs instanceof Outcome.Answered) {
+                                    agreement.record(m.seq(), envelope(theirs), envelope(mine));
+                                }
+                            });
+                        }
                     } else {
                         if (PrimarySupervisor.cause(e) instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
                             window.recordTimeout();
@@ -242,7 +241,7 @@ final class Candidate implements RequestTap {
         if (i != null && i.state() == AgentInstance.State.RUNNING) {
             ResourceUsage u = i.process().usage();
             if (u.rssBytes() >= 0) {
-                candidateWindow.sampleResources(u.rssBytes(), Math.max(0, u.cpuNanos()) / 1e9);
+                window.sampleResources(u.rssBytes(), Math.max(0, u.cpuNanos()) / 1e9);
             }
         }
     }
@@ -303,14 +302,14 @@ final class Candidate implements RequestTap {
     private final class Watch implements InstanceListener {
         @Override
         public void onProtocolError(AgentInstance i, ProtocolError error) {
-            candidateWindow.recordProtocolError();
+            window.recordProtocolError();
         }
 
         @Override
         public void onExit(AgentInstance i, ExitReason reason, String detail) {
             if (!closed) {
-                candidateWindow.recordRestart();
-                events.exited(Candidate.this, reason, detail);
+                window.recordRestart();
+                events.exited(Follower.this, reason, detail);
             }
         }
     }

@@ -1,0 +1,181 @@
+package dev.guardian.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guardian.config.RolloutSettings;
+import dev.guardian.evolution.rollout.Strategy;
+import dev.guardian.evolution.version.Origin;
+import dev.guardian.evolution.version.Version;
+import dev.guardian.http.HttpApi.Reply;
+import dev.guardian.http.HttpApi.Request;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * The admin endpoints of versions and rollouts (behind {@link AdminApi}'s token check):
+ * <pre>
+ * POST /admin/deploy      {command, env?, genome?, files? (name → base64), rationale?, strategy?} → 202 {deployment, version}
+ * POST /admin/rollback    {deployment?, reason?}   a rollout in progress: at once; none: back to the previous version
+ * POST /admin/promote     {deployment?}            a rollout in progress: now (recorded as an override)
+ * GET  /admin/versions    every registered version
+ * </pre>
+ * A bad body gets 400 naming the field and the value.
+ */
+final class EvolutionApi {
+
+    private final Rollouts rollouts;
+    private final VersionStore versions;
+    private final PrimarySupervisor primary;
+    private final ObjectMapper json;
+
+    EvolutionApi(Rollouts rollouts, VersionStore versions, PrimarySupervisor primary, ObjectMapper json) {
+        this.rollouts = rollouts;
+        this.versions = versions;
+        this.primary = primary;
+        this.json = json;
+    }
+
+    /** The reply, or null when the path is not one of these endpoints. */
+    Reply handle(Request request) {
+        try {
+            return switch (request.method() + " " + request.path()) {
+                case "POST /admin/deploy" -> deploy(body(request));
+                case "POST /admin/rollback" -> rollback(body(request));
+                case "POST /admin/promote" -> promote(body(request));
+                case "GET /admin/versions" -> reply(200, versionsJson());
+                default -> null;
+            };
+        } catch (BadRequest | IllegalArgumentException e) {
+            return error(400, "bad_request", e.getMessage());
+        } catch (NoSuchElementException e) {
+            return error(404, "not_found", e.getMessage());
+        } catch (IllegalStateException e) {
+            return error(409, "conflict", e.getMessage());
+        } catch (RuntimeException e) {
+            return error(500, "internal", PrimarySupervisor.rootMessage(e));
+        }
+    }
+
+    private Reply deploy(JsonNode body) {
+        List<String> command = new ArrayList<>();
+        JsonNode cmd = body.path("command");
+        if (!cmd.isArray() || cmd.isEmpty()) {
+            throw new BadRequest("command must be a non-empty array of strings, but was " + cmd);
+        }
+        cmd.forEach(c -> {
+            if (!c.isTextual() || c.asText().isEmpty()) {
+                throw new BadRequest("command must hold non-empty strings, but held " + c);
+            }
+            command.add(c.asText());
+        });
+        Map<String, String> env = new LinkedHashMap<>(primary.currentVersion().env());
+        body.path("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        body.path("files").fields().forEachRemaining(f -> {
+            try {
+                files.put(f.getKey(), Base64.getDecoder().decode(f.getValue().asText()));
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("files." + f.getKey() + " must be base64, but is not: " + e.getMessage());
+            }
+        });
+        JsonNode genome = body.hasNonNull("genome") ? body.get("genome") : null;
+        Strategy strategy = body.hasNonNull("strategy")
+                ? RolloutSettings.strategy("strategy", body.get("strategy").asText()) : rollouts.settings().defaultStrategy();
+        Origin origin = body.hasNonNull("origin") ? Origin.parse(body.get("origin").asText()) : Origin.MANUAL;
+        Version v = versions.register(command, env, files, genome, Optional.of(primary.currentVersion().id()), origin,
+                body.path("rationale").asText(""), Instant.now());
+        Rollouts.Started s = rollouts.deploy(v, strategy);
+        ObjectNode out = json.createObjectNode().put("deployment", s.deploymentId()).put("version", v.id())
+                .put("strategy", s.strategy().name().toLowerCase(java.util.Locale.ROOT));
+        return reply(202, out);
+    }
+
+    private Reply rollback(JsonNode body) {
+        String reason = body.path("reason").asText("rolled back by an operator");
+        if (rollouts.hasActive() || body.hasNonNull("deployment")) {
+            String id = rollouts.rollback(text(body, "deployment"), "operator", reason);
+            return reply(200, json.createObjectNode().put("rolled_back", id));
+        }
+        Version now = primary.currentVersion();
+        String to = now.parent().orElseThrow(() -> new IllegalStateException("no rollout is in progress and version "
+                + now.id() + " has no previous version to go back to"));
+        Version previous = versions.find(to).orElseThrow(() -> new NoSuchElementException("version " + to + " is not registered"));
+        try {
+            primary.switchTo(previous, java.time.Duration.ofSeconds(30));
+        } catch (Exception e) {
+            throw new IllegalStateException("could not switch back to " + previous.id() + ": " + PrimarySupervisor.rootMessage(e), e);
+        }
+        return reply(200, json.createObjectNode().put("version", previous.id()).put("from", now.id()));
+    }
+
+    private Reply promote(JsonNode body) {
+        String id = rollouts.promote(text(body, "deployment"), "operator");
+        return reply(200, json.createObjectNode().put("promoted", id));
+    }
+
+    private ArrayNode versionsJson() {
+        ArrayNode out = json.createArrayNode();
+        String current = primary.currentVersion().id();
+        for (Version v : versions.list()) {
+            ObjectNode n = out.addObject().put("id", v.id()).put("origin", v.origin().wireName())
+                    .put("created", v.createdAt().toString()).put("current", v.id().equals(current));
+            v.parent().ifPresent(p -> n.put("parent", p));
+            n.set("command", json.valueToTree(v.command()));
+            n.set("env", json.valueToTree(v.env()));
+            n.set("files", json.valueToTree(v.files()));
+            n.set("genome", v.genome());
+            n.put("rationale", v.rationale());
+        }
+        return out;
+    }
+
+    private JsonNode body(Request r) {
+        if (r.body() == null || r.body().length == 0) {
+            return json.createObjectNode();
+        }
+        try {
+            JsonNode n = json.readTree(r.body());
+            if (n == null || !n.isObject()) {
+                throw new BadRequest("the body must be a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new BadRequest("the body is not JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        return body.hasNonNull(field) ? body.get(field).asText() : null;
+    }
+
+    private Reply reply(int status, JsonNode body) {
+        try {
+            return Reply.json(status, json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            return Reply.text(500, e.getMessage());
+        }
+    }
+
+    private Reply error(int status, String code, String message) {
+        ObjectNode body = json.createObjectNode().put("ok", false);
+        body.putObject("error").put("code", code).put("message", message);
+        return reply(status, body);
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+}
