@@ -56,6 +56,7 @@ public final class ProofsCommand {
             Map<String, String> origins = vault.versions().stream()
                     .collect(Collectors.toMap(VersionRecord::id, VersionRecord::origin, (a, b) -> a));
             return vault.proofs().stream().map(ProofRecords::fromRecord)
+                    .sorted(java.util.Comparator.comparing(Proof::createdAt).thenComparing(Proof::id))
                     .map(p -> new Entry(p, origins.getOrDefault(p.candidateVersionId(), "?"))).toList();
         });
     }
