@@ -122,9 +122,37 @@ final class Rollouts implements AutoCloseable {
         this.config = config;
         this.settings = config.rollout();
         this.clock = clock;
+        abandonInterrupted();
         long every = settings.evaluateEvery().toMillis();
         timers.scheduleAtFixedRate(() -> worker.execute(this::tick), every, every, TimeUnit.MILLISECONDS);
         primary.onProposals((instance, p) -> worker.execute(() -> propose(p)));
+    }
+
+    /**
+     * Rollouts do not survive a Guardian restart (their candidates died with it): any deployment
+     * still in progress in the vault ends as aborted, with a proof that says why.
+     */
+    private void abandonInterrupted() {
+        for (dev.guardian.vault.DeploymentRecord d : vault.deployments()) {
+            if (ProofRecords.stateOf(d).isTerminal()) {
+                continue;
+            }
+            String why = "guardian stopped or restarted during the rollout (it was " + d.outcome() + ")";
+            com.fasterxml.jackson.databind.node.ObjectNode body = d.body().deepCopy();
+            body.put("state", "aborted");
+            body.putArray("reasons").add(why);
+            try {
+                vault.putDeployment(new dev.guardian.vault.DeploymentRecord(d.id(), d.schemaVersion(), d.createdAt(), d.lineage(),
+                        d.baselineVersionId(), d.candidateVersionId(), "aborted", body));
+                Strategy strategy = Strategy.fromLabel(d.body().path("plan").path("strategy").asText("canary"));
+                vault.putProof(ProofRecords.toRecord(new Proof("proof-" + d.id().substring(2), d.id(), d.lineage(),
+                        d.baselineVersionId(), d.candidateVersionId(), strategy, Decision.ABORT, Optional.empty(), List.of(why),
+                        Optional.empty(), List.of(), List.of(), Optional.empty(), clock.now())));
+                LOG.warn("rollout {}: {}; marked aborted", d.id(), why);
+            } catch (RuntimeException e) {
+                LOG.error("rollout {}: could not mark it aborted: {}", d.id(), e.getMessage());
+            }
+        }
     }
 
     RolloutSettings settings() {
@@ -282,6 +310,10 @@ final class Rollouts implements AutoCloseable {
             c.retire();
             LOG.info("rollout {}: {} promoted", a.id, c.version().id());
             finish(a, null);
+            // The others were judged against a baseline that is no longer the primary.
+            for (Active other : List.copyOf(active.values())) {
+                execute(other, other.rollout.abort("the baseline changed: " + c.version().id() + " was promoted by " + a.id));
+            }
         } catch (Exception e) {
             String why = "the hand-over to the candidate failed: " + PrimarySupervisor.rootMessage(e);
             LOG.error("rollout {}: {}; the baseline stays the primary", a.id, why);

@@ -102,6 +102,63 @@ class RolloutTest {
     }
 
     @Test
+    void severalShadowsRunAtOnceAndEachIsJudgedOnItsOwn() throws Exception {
+        start();
+        Rollouts.Started wrong = fixture.rollouts().deploy(candidate(List.of("--regression", "wrong")), Strategy.SHADOW);
+        Rollouts.Started leak = fixture.rollouts().deploy(candidate(List.of("--regression", "leak", "--leak-mb", "2")), Strategy.SHADOW);
+        Rollouts.Started crash = fixture.rollouts().deploy(candidate(List.of("--regression", "crash", "--crash-at", "60")),
+                Strategy.SHADOW);
+        for (int i = 0; i < 3000 && !(ended(wrong) && ended(leak) && ended(crash)); i++) {
+            learn();
+        }
+        assertThat(proof(wrong).reasons()).anySatisfy(r -> assertThat(r).startsWith("agreement"));
+        assertThat(proof(leak).reasons()).anySatisfy(r -> assertThat(r).startsWith("RSS grew"));
+        assertThat(proof(crash).reasons()).anySatisfy(r -> assertThat(r).startsWith("restarts"));
+        assertThat(List.of(proof(wrong), proof(leak), proof(crash))).allSatisfy(p -> assertThat(p.decision()).isEqualTo(Decision.ROLLBACK));
+        assertMemoryIsTheControlRun();
+    }
+
+    @Test
+    void aRolloutInterruptedByAGuardianCrashEndsAsAbortedWithAProofAtTheNextStart() throws Exception {
+        start();
+        Rollouts.Started s = fixture.rollouts().deploy(candidate(List.of("--tag", "interrupted")), Strategy.SHADOW);
+        for (int i = 0; i < 20; i++) {
+            learn();
+        }
+        // What a Guardian killed with -9 leaves behind: the record of a rollout in progress.
+        dev.guardian.vault.DeploymentRecord running = fixture.vault.deployment(s.deploymentId()).orElseThrow();
+        assertThat(running.outcome()).isEqualTo("shadow");
+        fixture.vault.putDeployment(new dev.guardian.vault.DeploymentRecord("d-crashed-1", running.schemaVersion(),
+                running.createdAt(), running.lineage(), running.baselineVersionId(), running.candidateVersionId(),
+                running.outcome(), running.body()));
+        fixture.close();
+        fixture = SupervisorFixture.open(data, "agent: {command: [python3, " + VARIANT + ", --work-ms, \"" + workMs + "\"]}\n");
+        assertThat(proof(s).reasons()).as("a clean stop aborts it itself").anySatisfy(r -> assertThat(r).endsWith("guardian is stopping"));
+        fixture.rollouts();
+        Proof p = ProofRecords.fromRecord(fixture.vault.proof("proof-crashed-1").orElseThrow());
+        assertThat(p.decision()).isEqualTo(Decision.ABORT);
+        assertThat(p.reasons()).anySatisfy(r -> assertThat(r).contains("restarted during the rollout"));
+        assertThat(fixture.vault.deployment("d-crashed-1").orElseThrow().outcome()).isEqualTo("aborted");
+        assertMemoryIsTheControlRun();
+    }
+
+    private boolean ended(Rollouts.Started s) {
+        return fixture.vault.proof("proof-" + s.deploymentId().substring(2)).isPresent();
+    }
+
+    private Proof proof(Rollouts.Started s) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> ended(s));
+        return ProofRecords.fromRecord(fixture.vault.proof("proof-" + s.deploymentId().substring(2)).orElseThrow());
+    }
+
+    private void learn() throws Exception {
+        String payload = "{\"op\":\"learn\",\"key\":\"k" + (sent.size() % 17) + "\",\"weight\":" + (1 + sent.size() % 3) + "}";
+        Outcome o = fixture.supervisor.submit(JSON.readTree(payload), null).get(30, TimeUnit.SECONDS);
+        assertThat(o).as("request " + sent.size()).isInstanceOf(Outcome.Answered.class);
+        sent.add(payload);
+    }
+
+    @Test
     void aThirtyPercentLatencyRegressionIsCaught() throws Exception {
         // Work long enough that the pipe and Guardian's own share stay small beside it: 26 ms instead
         // of 20 ms is 1.3x the agent's time and about 1.28x the whole latency.

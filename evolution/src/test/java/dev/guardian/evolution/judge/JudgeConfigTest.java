@@ -23,14 +23,14 @@ class JudgeConfigTest {
         assertThat(c.maxMemoryGrowthBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(c.minAgreement()).isEqualTo(0.99);
         assertThat(c.minSamples()).isEqualTo(200);
-        assertThat(c.alpha()).isEqualTo(0.01);
+        assertThat(c.alpha()).isEqualTo(0.001);
     }
 
     @Test
     void theBuilderChangesOnlyWhatItIsTold() {
         JudgeConfig c = JudgeConfig.builder().maxRestarts(2).alpha(0.05).build();
         assertThat(c).isEqualTo(new JudgeConfig(0.02, 0.90, 1.2, 1.2, 1.5, 0.8, 2.0, 5, 2, 0, 64L << 20, 0.99, 200, 0.05));
-        assertThat(c.toBuilder().maxRestarts(0).alpha(0.01).build()).isEqualTo(JudgeConfig.ofDefaults());
+        assertThat(c.toBuilder().maxRestarts(0).alpha(0.001).build()).isEqualTo(JudgeConfig.ofDefaults());
     }
 
     @Test
