@@ -70,6 +70,7 @@ final class Follower implements RequestTap {
     private final AgreementTracker agreement;
     private volatile int percent;
     private volatile long lastFed;
+    private final java.util.concurrent.atomic.AtomicLong lastAnswer = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     private volatile boolean closed;
     private volatile AgentInstance instance;
     private Thread feeder;
@@ -201,7 +202,7 @@ final class Follower implements RequestTap {
                 target.request(new Message.Request(m.id(), m.seq(), m.payload(), false), true).whenComplete((r, e) -> {
                     unanswered.remove(m.seq());
                     if (e == null) {
-                        window.recordAnswer(System.nanoTime() - sent, r.ok());
+                        window.recordAnswer(serviceTime(sent), r.ok());
                         Outcome mine = answered(m.seq(), r);
                         if (m.client() != null) {
                             m.client().complete(mine);
@@ -229,7 +230,25 @@ final class Follower implements RequestTap {
         }
     }
 
-    /** The newest sequence up to which this candidate has applied every request it was given. */
+    /**
+     * How long the agent worked on an answer: from when it could start on the request — sent, or
+     * its previous answer if that came later — to now. Requests are pipelined to the agent, so
+     * the time since sending would also count the wait behind earlier requests (after a catch-up,
+     * or a burst), and blame a follower for its backlog rather than for its speed; a slow version
+     * still shows as slow, since each answer takes it longer.
+     */
+    private long serviceTime(long sent) {
+        long now = System.nanoTime();
+        long previous = lastAnswer.getAndAccumulate(now, Math::max);
+        return now - Math.max(sent, previous);
+    }
+
+    /** Requests queued for or in the agent: 0 when it has caught up with the primary. */
+    int backlog() {
+        return queue.size() + unanswered.size();
+    }
+
+    /** The newest sequence up to which this follower has applied every request it was given. */
     long appliedUpTo() {
         Long first = unanswered.isEmpty() ? null : unanswered.first();
         return first == null ? lastFed : first - 1;

@@ -341,6 +341,9 @@ public final class PrimarySupervisor implements AutoCloseable {
                 }
                 Thread.sleep(2);
             }
+            if (!next.process().setNiceness(0)) {
+                LOG.warn("{} keeps the lower CPU priority it had as a shadow: raising it needs CAP_SYS_NICE", next.id());
+            }
             synchronized (sequencer) {
                 int gen = ++generation;
                 retarget.accept(listenerFor(gen));

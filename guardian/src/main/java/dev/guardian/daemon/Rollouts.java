@@ -218,12 +218,29 @@ final class Rollouts implements AutoCloseable {
         }
         try {
             a.candidate.start(launcher, vault, primary.timers(), niceness, config.startupTimeout());
+            awaitCaughtUp(a);
             a.started = true;
         } catch (Exception e) {
             String why = "the candidate could not start: " + PrimarySupervisor.rootMessage(e);
             LOG.error("rollout {}: {}", a.id, why);
             execute(a, a.rollout.abort(why));
         }
+    }
+
+    /**
+     * Waits (a bounded while) until the candidate and the control have worked off the log they
+     * replayed and the traffic that queued meanwhile, then opens the first window: the judge
+     * compares them from there, not their catch-up (its memory and CPU belong to no version).
+     */
+    private void awaitCaughtUp(Active a) throws InterruptedException {
+        long deadline = System.nanoTime() + config.startupTimeout().toNanos();
+        while ((a.candidate.backlog() > 1 || a.control.backlog() > 1) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        a.control.window().reset();
+        a.candidate.window().reset();
+        a.candidate.agreement().reset();
+        a.stageStarted = clock.nanoTime();
     }
 
     /** Judges every running rollout on its current window (on the rollout thread). */

@@ -36,6 +36,14 @@ public interface AgentProcess {
     /** Sends a signal to the instance's whole process group; false when it is already gone. */
     boolean signal(Signal signal);
 
+    /**
+     * Sets the CPU priority of the instance's process (a promoted shadow goes back to 0); false when
+     * it cannot (raising priority needs CAP_SYS_NICE or an RLIMIT_NICE that allows it).
+     */
+    default boolean setNiceness(int niceness) {
+        return false;
+    }
+
     /** Current memory and CPU use. */
     ResourceUsage usage();
 }

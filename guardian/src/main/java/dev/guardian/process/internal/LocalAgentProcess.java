@@ -70,6 +70,16 @@ final class LocalAgentProcess implements AgentProcess {
     }
 
     @Override
+    public boolean setNiceness(int niceness) {
+        try {
+            LibC.INSTANCE.setpriority(LibC.PRIO_PROCESS, (int) process.pid(), niceness);
+            return true;
+        } catch (com.sun.jna.LastErrorException e) {
+            return false;
+        }
+    }
+
+    @Override
     public ResourceUsage usage() {
         long pid = process.pid();
         long rss = ProcFs.rssBytes(pid);
