@@ -17,6 +17,8 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,16 +52,29 @@ public final class StatusCommand implements Callable<Integer> {
         JsonNode l = s.path("latency_ms");
         out.printf("latency:         p50 %s ms, p95 %s ms, p99 %s ms over %d requests%n", l.path("p50").asText("-"),
                 l.path("p95").asText("-"), l.path("p99").asText("-"), l.path("count").asLong());
-        JsonNode i = s.path("instance");
-        if (!i.isMissingNode()) {
-            out.printf("%nINSTANCE     ROLE     STATE     WHERE       UPTIME    RSS      CPU      IN-FLIGHT  QUEUED  PROTO-ERR"
-                    + "  P50ms   P99ms%n");
-            JsonNode il = i.path("latency_ms");
-            out.printf("%-12s %-8s %-9s %-11s %-9s %-8s %-8s %-10d %-7d %-10d %-7.2f %.2f%n", i.path("id").asText(),
-                    i.path("role").asText(), i.path("state").asText(), i.path("where").asText(),
-                    seconds(i.path("uptime_ms").asLong()), mb(i.path("rss_bytes").asLong()), seconds(i.path("cpu_ms").asLong()),
-                    i.path("in_flight").asInt(), i.path("stdin_queued").asInt(), i.path("protocol_errors").asLong(),
-                    il.path("p50").asDouble(), il.path("p99").asDouble());
+        out.printf("version:         %s%n", s.path("version").asText("-"));
+        JsonNode instances = s.path("instances");
+        if (instances.isEmpty() && s.has("instance")) {
+            instances = JSON.createArrayNode().add(s.path("instance"));
+        }
+        if (!instances.isEmpty()) {
+            out.printf("%nINSTANCE                      ROLE     VERSION         STATE     WHERE       UPTIME    RSS      CPU      "
+                    + "IN-FLIGHT  QUEUED  PROTO-ERR  P50ms   P99ms%n");
+            for (JsonNode i : instances) {
+                JsonNode il = i.path("latency_ms");
+                out.printf("%-29s %-8s %-15s %-9s %-11s %-9s %-8s %-8s %-10d %-7d %-10d %-7.2f %.2f%n", i.path("id").asText(),
+                        i.path("role").asText(), i.path("version").asText("-"), i.path("state").asText(), i.path("where").asText(),
+                        seconds(i.path("uptime_ms").asLong()), mb(i.path("rss_bytes").asLong()), seconds(i.path("cpu_ms").asLong()),
+                        i.path("in_flight").asInt(), i.path("stdin_queued").asInt(), i.path("protocol_errors").asLong(),
+                        il.path("p50").asDouble(), il.path("p99").asDouble());
+            }
+        }
+        for (JsonNode r : s.path("rollouts")) {
+            out.printf("%nrollout %s: %s of %s against %s, %s%s, %d requests in this stage, agreement %.1f %%%n",
+                    r.path("deployment").asText(), r.path("strategy").asText(), r.path("candidate").asText(),
+                    r.path("baseline").asText(), r.path("state").asText(),
+                    r.path("percent").asInt() > 0 ? " (" + r.path("percent").asInt() + " % of clients)" : "",
+                    r.path("samples_in_stage").asLong(), 100 * r.path("agreement").asDouble());
         }
     }
 

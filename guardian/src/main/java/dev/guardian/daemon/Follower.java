@@ -203,7 +203,7 @@ final class Follower implements RequestTap {
                     unanswered.remove(m.seq());
                     if (e == null) {
                         window.recordAnswer(serviceTime(sent), r.ok());
-                        Outcome mine = answered(m.seq(), r);
+                        Outcome mine = Outcome.of(m.seq(), r);
                         if (m.client() != null) {
                             m.client().complete(mine);
                         }
@@ -312,10 +312,6 @@ final class Follower implements RequestTap {
         return n;
     }
 
-    private static Outcome answered(long seq, Message.Response r) {
-        return r.ok() ? new Outcome.Answered(seq, true, r.payload(), null, null)
-                : new Outcome.Answered(seq, false, null, r.error().code(), r.error().message());
-    }
 
     /** While a candidate: its events go to the rollout's windows. */
     private final class Watch implements InstanceListener {

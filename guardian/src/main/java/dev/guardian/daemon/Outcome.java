@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** What a client gets for a request. */
 public sealed interface Outcome {
 
+    /** The agent's response as a client sees it. */
+    static Outcome of(long seq, dev.guardian.protocol.Message.Response r) {
+        return r.ok() ? new Answered(seq, true, r.payload(), null, null)
+                : new Answered(seq, false, null, r.error().code(), r.error().message());
+    }
+
     /** The agent answered (ok or with its own error), and the request is durable. */
     record Answered(long seq, boolean ok, JsonNode payload, String errorCode, String errorMessage) implements Outcome {
     }

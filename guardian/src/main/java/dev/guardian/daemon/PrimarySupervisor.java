@@ -408,7 +408,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             return failed(Outcome.Kind.UNAVAILABLE, "the agent is recovering; retry");
         }
         return withTimeout(target.request(new Message.Request(seen.id(), seen.seq(), seen.payload(), false))
-                .handle((r, e) -> e == null ? answered(seen.seq(), r) : failure(e)));
+                .handle((r, e) -> e == null ? Outcome.of(seen.seq(), r) : failure(e)));
     }
 
     private void deliver(AgentInstance target, InFlight request) {
@@ -436,17 +436,13 @@ public final class PrimarySupervisor implements AutoCloseable {
         } catch (WalException e) {
             LOG.warn("could not log the answer to {}: {}", request.id(), e.getMessage());
         }
-        request.answer().complete(answered(request.seq(), response));
+        request.answer().complete(Outcome.of(request.seq(), response));
         long everyRequests = config.checkpoint().everyRequests();
         if (everyRequests > 0 && answeredSinceCheckpoint.incrementAndGet() == everyRequests) {
             control.execute(this::checkpointNow);
         }
     }
 
-    private static Outcome answered(long seq, Message.Response r) {
-        return r.ok() ? new Outcome.Answered(seq, true, r.payload(), null, null)
-                : new Outcome.Answered(seq, false, null, r.error().code(), r.error().message());
-    }
 
     // ---- lifecycle, all on the control thread ---------------------------------------------
 
@@ -478,7 +474,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                             Keyed k = byKey.get(key);
                             if (k != null) {
                                 byKey.put(key, new Keyed(k.seq(), k.id(), k.payload(),
-                                        CompletableFuture.completedFuture(answered(k.seq(), resp))));
+                                        CompletableFuture.completedFuture(Outcome.of(k.seq(), resp))));
                             }
                         }
                     }

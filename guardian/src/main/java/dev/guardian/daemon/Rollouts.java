@@ -405,9 +405,7 @@ final class Rollouts implements AutoCloseable {
 
     private Outcome answer(AgentInstance i, Message.Request r) {
         try {
-            Message.Response resp = i.request(r).get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return resp.ok() ? new Outcome.Answered(r.seq(), true, resp.payload(), null, null)
-                    : new Outcome.Answered(r.seq(), false, null, resp.error().code(), resp.error().message());
+            return Outcome.of(r.seq(), i.request(r).get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         } catch (Exception e) {
             return new Outcome.Failed(Outcome.Kind.UNAVAILABLE, PrimarySupervisor.rootMessage(e));
         }
