@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,13 +81,29 @@ public final class JdkHttpServer implements AutoCloseable {
             }
             HttpApi.Request request = new HttpApi.Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     headers, body);
-            // Written on the pool, never on the thread that completed the answer (an agent's reader).
-            api.handle(request).whenCompleteAsync((reply, error) -> send(exchange, error == null ? reply
-                    : HttpApi.Reply.text(500, "internal error: " + error)), pool);
+            CompletableFuture<HttpApi.Reply> answer = api.handle(request);
+            if (answer.isDone()) {
+                // Answered at once (health, errors): we are on the pool already, no hand-off.
+                reply(exchange, answer);
+            } else {
+                // Written on the pool, never on the thread that completed the answer (an agent's
+                // reader, a WAL force thread that completes a whole batch).
+                answer.whenCompleteAsync((r, e) -> reply(exchange, answer), pool);
+            }
         } catch (IOException | RuntimeException e) {
             LOG.debug("request failed: {}", e.toString());
             exchange.close();
         }
+    }
+
+    private static void reply(HttpExchange exchange, CompletableFuture<HttpApi.Reply> answer) {
+        HttpApi.Reply reply;
+        try {
+            reply = answer.join();
+        } catch (RuntimeException e) {
+            reply = HttpApi.Reply.text(500, "internal error: " + e);
+        }
+        send(exchange, reply);
     }
 
     private static void send(HttpExchange exchange, HttpApi.Reply reply) {
