@@ -46,7 +46,7 @@ public final class JdkHttpServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(endpoint.host(), endpoint.port()), 1024);
         AtomicLong n = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, name + "-http-" + n.incrementAndGet());
+            Thread t = new PoolThread(r, name + "-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -81,15 +81,17 @@ public final class JdkHttpServer implements AutoCloseable {
             }
             HttpApi.Request request = new HttpApi.Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     headers, body);
-            CompletableFuture<HttpApi.Reply> answer = api.handle(request);
-            if (answer.isDone()) {
-                // Answered at once (health, errors): we are on the pool already, no hand-off.
-                reply(exchange, answer);
-            } else {
-                // Written on the pool, never on the thread that completed the answer (an agent's
-                // reader, a WAL force thread that completes a whole batch).
-                answer.whenCompleteAsync((r, e) -> reply(exchange, answer), pool);
-            }
+            CompletableFuture<HttpApi.Reply> answer = api.handle(request, pool);
+            // Written on the pool, never on the thread that completed the answer (an agent's reader,
+            // a WAL force thread that completes a whole batch); no hand-off when already there
+            // (answered at once, or the API finished the reply on the pool).
+            answer.whenComplete((r, e) -> {
+                if (Thread.currentThread() instanceof PoolThread) {
+                    reply(exchange, answer);
+                } else {
+                    pool.execute(() -> reply(exchange, answer));
+                }
+            });
         } catch (IOException | RuntimeException e) {
             LOG.debug("request failed: {}", e.toString());
             exchange.close();
@@ -119,6 +121,13 @@ public final class JdkHttpServer implements AutoCloseable {
             LOG.debug("could not send a reply: {}", e.toString());
         } finally {
             exchange.close();
+        }
+    }
+
+    /** Marks the servers' pool threads. */
+    private static final class PoolThread extends Thread {
+        PoolThread(Runnable r, String name) {
+            super(r, name);
         }
     }
 
