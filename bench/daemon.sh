@@ -9,6 +9,8 @@
 #                              #   env: AGENTS="java python" ROUNDS=2 CONNS=16 DURATION=15 WARMUP=5
 #   bench/daemon.sh wrap       # pipelined requests through `guardian wrap` vs a direct pipe
 #                              #   env: AGENTS="java python" ROUNDS=3 N=20000; PATHS="direct wrap wrap-async" adds WAL async
+#   Any of them: DATA_ROOT=/dev/shm/gb puts Guardian's data directories on tmpfs (fsync ~free): a diagnostic that
+#   separates Guardian's own overhead from the disk's fsync latency.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

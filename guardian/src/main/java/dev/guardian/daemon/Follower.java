@@ -135,8 +135,8 @@ final class Follower implements RequestTap {
             JsonNode memory = null;
             long seq = 0;
             if (checkpoint.isPresent()) {
-                memory = JSON.readTree(checkpoint.get().memory());
-                seq = checkpoint.get().checkpoint().walSeq();
+                memory = primary.memoryOf(checkpoint.get());
+                seq = memory == null ? 0 : checkpoint.get().checkpoint().walSeq();
             }
             Message.Role role = percent > 0 ? Message.Role.CANARY : Message.Role.SHADOW;
             instance.handshake(new Message.Init(1, instanceId, role, version.genome(), memory, seq))

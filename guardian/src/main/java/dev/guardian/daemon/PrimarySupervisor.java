@@ -1,7 +1,11 @@
 package dev.guardian.daemon;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.guardian.config.GuardianConfig;
 import dev.guardian.evolution.Clock;
 import dev.guardian.evolution.version.Version;
@@ -25,6 +29,7 @@ import dev.guardian.wal.AppendTicket;
 import dev.guardian.wal.WalException;
 import dev.guardian.wal.WalRecord;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +109,10 @@ public final class PrimarySupervisor implements AutoCloseable {
     private volatile long lastRequestSeq;
     private final OrphanReaper reaper;
     private final ObjectMapper json = new ObjectMapper();
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemonThreads("guardian-timer"));
+    /** Only checks that a checkpoint is one JSON value: field names are not interned (20 000 keys would fill the table). */
+    private static final JsonFactory RAW_CHECK = JsonFactory.builder().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build();
+    private final ScheduledExecutorService timers = timerPool();
     private final ExecutorService control = Executors.newSingleThreadExecutor(daemonThreads("guardian-control"));
     private final RestartPlanner planner;
     private final Object sequencer = new Object();
@@ -169,6 +177,10 @@ public final class PrimarySupervisor implements AutoCloseable {
         if (payload == null) {
             return CompletableFuture.completedFuture(new Outcome.Failed(Outcome.Kind.BAD_REQUEST, "payload is required"));
         }
+        // Encoded before taking the sequencer lock, which every request thread needs: the lock only
+        // covers the append itself (the order) and the hand-off to the agent.
+        String id = idempotencyKey != null ? idempotencyKey : "g" + ids.incrementAndGet();
+        byte[] record = log.requestRecord(id, idempotencyKey, payload);
         CompletableFuture<Outcome> durableAnswer;
         synchronized (sequencer) {
             if (phase == Phase.FAILED) {
@@ -190,10 +202,9 @@ public final class PrimarySupervisor implements AutoCloseable {
             if (inFlight.size() >= MAX_WAITING) {
                 return failed(Outcome.Kind.OVERLOADED, inFlight.size() + " requests are waiting for an answer");
             }
-            String id = idempotencyKey != null ? idempotencyKey : "g" + ids.incrementAndGet();
             AppendTicket ticket;
             try {
-                ticket = log.appendRequest(id, idempotencyKey, payload);
+                ticket = log.appendRequest(record);
             } catch (WalException e) {
                 return failed(Outcome.Kind.UNAVAILABLE, "the write-ahead log failed: " + e.getMessage());
             }
@@ -212,7 +223,13 @@ public final class PrimarySupervisor implements AutoCloseable {
                 deliver(target, request);
             }
         }
-        return withTimeout(durableAnswer);
+        return idempotencyKey != null ? withTimeout(durableAnswer) : ownTimeout(durableAnswer);
+    }
+
+    /** A caller's deadline on an answer nobody else holds (no idempotency key): no copy needed. */
+    private CompletableFuture<Outcome> ownTimeout(CompletableFuture<Outcome> answer) {
+        return answer.completeOnTimeout(new Outcome.Failed(Outcome.Kind.TIMEOUT, "no answer within "
+                + config.requestTimeout().toMillis() + " ms"), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -487,26 +504,22 @@ public final class PrimarySupervisor implements AutoCloseable {
         LOG.info("log read after seq {}: {} idempotency keys, {} poison requests set aside", from, keyOf.size(), skipped.size());
     }
 
+    /**
+     * Starts the next instance and brings it to OPEN. The agent is spawned first: it needs a while
+     * to boot (an interpreter or a JVM) before it prints {@code ready}, and the checkpoint and the
+     * log after it are read on this thread meanwhile, so that {@code init} can go out as soon as
+     * {@code ready} comes in. Nothing here waits for a fixed time.
+     */
     private void recover() {
         if (phase == Phase.STOPPED || phase == Phase.FAILED) {
             return;
         }
+        long t0 = System.nanoTime();
         int gen = ++generation;
         setPhase(Phase.RECOVERING);
-        Optional<CheckpointData> checkpoint = escalated ? knownGood() : vault.latestValid(LINEAGE);
-        if (escalated && checkpoint.isPresent()) {
-            runVersionOf(checkpoint.get().checkpoint());
-        }
-        JsonNode memory = null;
-        long seq = 0;
-        if (checkpoint.isPresent()) {
-            try {
-                memory = json.readTree(checkpoint.get().memory());
-                seq = checkpoint.get().checkpoint().walSeq();
-            } catch (IOException e) {
-                LOG.error("checkpoint {} holds no JSON; starting from an empty memory and the whole log", checkpoint.get().id());
-            }
-        }
+        // Escalation spawns the version that wrote the known-good checkpoint, so it is chosen first.
+        Optional<CheckpointData> knownGood = escalated ? knownGood() : Optional.empty();
+        knownGood.ifPresent(c -> runVersionOf(c.checkpoint()));
         String instanceId = "primary-" + gen;
         AgentInstance started;
         try {
@@ -520,18 +533,28 @@ public final class PrimarySupervisor implements AutoCloseable {
         if (reaper != null) {
             reaper.record(started.process());
         }
+        long spawned = System.nanoTime();
         try {
+            Optional<CheckpointData> checkpoint = escalated ? knownGood : vault.latestValid(LINEAGE);
+            JsonNode memory = checkpoint.map(this::memoryOf).orElse(null);
+            long seq = memory != null ? checkpoint.get().checkpoint().walSeq() : 0;
+            List<WalRecord> logged = requestsAfter(seq);
+            long loaded = System.nanoTime();
             started.handshake(new Message.Init(1, instanceId, Message.Role.PRIMARY, current.genome(), memory, seq))
                     .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
-            long last = redeliverAfter(started, seq);
+            long initialized = System.nanoTime();
+            long last = redeliver(started, seq, logged);
             synchronized (sequencer) {
                 for (InFlight late : inFlight.tailMap(last, false).values()) {
                     deliver(started, late);
                 }
                 setPhase(Phase.OPEN);
             }
-            LOG.info("{} open: restored {} (seq {}), log replayed up to seq {}", instanceId,
-                    checkpoint.map(c -> c.id().toString()).orElse("no checkpoint"), seq, last);
+            long open = System.nanoTime();
+            LOG.info("{} open in {} ms (spawn {} ms; checkpoint and log read while it booted {} ms; ready+init {} ms; "
+                    + "redelivery {} ms): restored {} (seq {}), log replayed up to seq {}", instanceId, millis(open - t0),
+                    millis(spawned - t0), millis(loaded - spawned), millis(initialized - loaded), millis(open - initialized),
+                    checkpoint.filter(c -> memory != null).map(c -> c.id().toString()).orElse("no checkpoint"), seq, last);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -540,18 +563,67 @@ public final class PrimarySupervisor implements AutoCloseable {
         }
     }
 
-    /** Sends every logged request after {@code seq}, in order; returns the last sequence sent. */
-    private long redeliverAfter(AgentInstance target, long seq) throws InterruptedException {
-        long[] last = {seq};
+    /**
+     * The checkpoint's memory for {@code init}, or null when it holds no JSON value (then recovery
+     * starts from an empty memory and the whole log). A compact checkpoint (what {@link #save} stores)
+     * is passed through as its stored bytes: parsing 1 MB into a tree only to encode it again cost
+     * tens of milliseconds per recovery, in code that runs too rarely to be compiled. It is still
+     * checked to be exactly one JSON value, with a streaming parser that builds nothing. A checkpoint
+     * with line breaks (e.g. imported pretty-printed) is re-encoded: a line break would end the
+     * {@code init} line.
+     */
+    JsonNode memoryOf(CheckpointData checkpoint) {
+        byte[] bytes = checkpoint.memory();
+        try {
+            if (!isOneJsonValue(bytes)) {
+                LOG.error("checkpoint {} holds no single JSON value; starting from an empty memory and the whole log",
+                        checkpoint.id());
+                return null;
+            }
+            for (byte b : bytes) {
+                if (b == '\n' || b == '\r') {
+                    return json.readTree(bytes);
+                }
+            }
+            return json.getNodeFactory().rawValueNode(new RawValue(new String(bytes, StandardCharsets.UTF_8).strip()));
+        } catch (IOException e) {
+            LOG.error("checkpoint {} holds no JSON ({}); starting from an empty memory and the whole log", checkpoint.id(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private boolean isOneJsonValue(byte[] bytes) throws IOException {
+        try (JsonParser p = RAW_CHECK.createParser(bytes)) {
+            if (p.nextToken() == null) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        }
+    }
+
+    /** The logged requests after {@code seq}, in order (read before the agent is ready; delivered after). */
+    private List<WalRecord> requestsAfter(long seq) {
         List<WalRecord> batch = new ArrayList<>();
         log.readAfter(seq, r -> {
             if (RequestLog.REQUEST.equals(r.type())) {
                 batch.add(r);
             }
         });
+        return batch;
+    }
+
+    /**
+     * Sends the logged requests read by {@link #requestsAfter}, in order; returns the last sequence
+     * sent. Requests logged since then are all still in flight (nothing is delivered while
+     * recovering), so the caller delivers them from {@link #inFlight}.
+     */
+    private long redeliver(AgentInstance target, long seq, List<WalRecord> batch) throws InterruptedException {
+        long last = seq;
         for (WalRecord r : batch) {
             long s = r.sequence();
-            last[0] = s;
+            last = s;
             if (skipped.contains(s)) {
                 continue;
             }
@@ -563,7 +635,11 @@ public final class PrimarySupervisor implements AutoCloseable {
                 target.replay(new Message.Request(req.id(), s, req.payload(), true));
             }
         }
-        return last[0];
+        return last;
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private InstanceListener listenerFor(int gen) {
@@ -824,6 +900,19 @@ public final class PrimarySupervisor implements AutoCloseable {
             return "timed out";
         }
         return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+
+    /**
+     * Every request schedules a timeout here (in its instance) that is cancelled when it is
+     * answered: without removal on cancel, each one would stay in the queue for the whole request
+     * timeout (150 000 dead tasks at 5 000 requests/s and 30 s), and live long enough to be copied
+     * to the old generation.
+     */
+    private static ScheduledExecutorService timerPool() {
+        java.util.concurrent.ScheduledThreadPoolExecutor pool = new java.util.concurrent.ScheduledThreadPoolExecutor(2,
+                daemonThreads("guardian-timer"));
+        pool.setRemoveOnCancelPolicy(true);
+        return pool;
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String name) {

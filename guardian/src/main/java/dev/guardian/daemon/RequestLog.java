@@ -1,5 +1,7 @@
 package dev.guardian.daemon;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,24 +42,47 @@ final class RequestLog {
         this.versionTag = versionTag;
     }
 
-    AppendTicket appendRequest(String id, String key, JsonNode payload) {
-        ObjectNode n = json.createObjectNode().put("id", id);
-        if (key != null) {
-            n.put("key", key);
-        }
-        n.set("payload", payload);
-        return wal.append(REQUEST, instanceTag, versionTag, bytes(n));
+    /** The request record's payload, encoded (outside any lock) for {@link #appendRequest(byte[])}. */
+    byte[] requestRecord(String id, String key, JsonNode payload) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("id", id);
+            if (key != null) {
+                g.writeStringField("key", key);
+            }
+            g.writeFieldName("payload");
+            g.writeTree(payload);
+            g.writeEndObject();
+        });
+    }
+
+    AppendTicket appendRequest(byte[] record) {
+        return wal.append(REQUEST, instanceTag, versionTag, record);
     }
 
     /** Logs an answer; not waited for (losing it only costs a re-ask of a retried key). */
     void appendResponse(long seq, String id, Message.Response r) {
-        ObjectNode n = json.createObjectNode().put("seq", seq).put("id", id).put("ok", r.ok());
-        if (r.ok()) {
-            n.set("payload", r.payload());
-        } else {
-            n.putObject("error").put("code", r.error().code()).put("message", r.error().message());
-        }
-        wal.append(RESPONSE, instanceTag, versionTag, bytes(n));
+        byte[] record = write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("seq", seq);
+            g.writeStringField("id", id);
+            g.writeBooleanField("ok", r.ok());
+            if (r.ok()) {
+                g.writeFieldName("payload");
+                if (r.payload() == null) {
+                    g.writeNull();
+                } else {
+                    g.writeTree(r.payload());
+                }
+            } else {
+                g.writeObjectFieldStart("error");
+                g.writeStringField("code", r.error().code());
+                g.writeStringField("message", r.error().message());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        });
+        wal.append(RESPONSE, instanceTag, versionTag, record);
     }
 
     AppendTicket appendSkip(long seq, String reason) {
@@ -99,6 +124,21 @@ final class RequestLog {
     private byte[] bytes(JsonNode n) {
         try {
             return json.writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What {@link #write} writes, with a generator (the same JSON as a tree would give, without building one). */
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private byte[] write(Body body) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(256); JsonGenerator g = json.getFactory().createGenerator(out)) {
+            body.write(g);
+            g.flush();
+            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -32,4 +32,14 @@ public interface HttpApi {
 
     /** Handles one request; never throws (errors are replies). */
     CompletableFuture<Reply> handle(Request request);
+
+    /**
+     * As {@link #handle(Request)}, with the server's own threads for the work that turns a late
+     * answer into a reply, so that it is not done on the thread that completed the answer (a WAL
+     * force thread completing a whole batch, an agent's reader). A reply completed on {@code replies}
+     * is sent there without a further hand-off.
+     */
+    default CompletableFuture<Reply> handle(Request request, java.util.concurrent.Executor replies) {
+        return handle(request);
+    }
 }

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +46,7 @@ public final class JdkHttpServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(endpoint.host(), endpoint.port()), 1024);
         AtomicLong n = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, name + "-http-" + n.incrementAndGet());
+            Thread t = new PoolThread(r, name + "-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -80,13 +81,31 @@ public final class JdkHttpServer implements AutoCloseable {
             }
             HttpApi.Request request = new HttpApi.Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     headers, body);
-            // Written on the pool, never on the thread that completed the answer (an agent's reader).
-            api.handle(request).whenCompleteAsync((reply, error) -> send(exchange, error == null ? reply
-                    : HttpApi.Reply.text(500, "internal error: " + error)), pool);
+            CompletableFuture<HttpApi.Reply> answer = api.handle(request, pool);
+            // Written on the pool, never on the thread that completed the answer (an agent's reader,
+            // a WAL force thread that completes a whole batch); no hand-off when already there
+            // (answered at once, or the API finished the reply on the pool).
+            answer.whenComplete((r, e) -> {
+                if (Thread.currentThread() instanceof PoolThread) {
+                    reply(exchange, answer);
+                } else {
+                    pool.execute(() -> reply(exchange, answer));
+                }
+            });
         } catch (IOException | RuntimeException e) {
             LOG.debug("request failed: {}", e.toString());
             exchange.close();
         }
+    }
+
+    private static void reply(HttpExchange exchange, CompletableFuture<HttpApi.Reply> answer) {
+        HttpApi.Reply reply;
+        try {
+            reply = answer.join();
+        } catch (RuntimeException e) {
+            reply = HttpApi.Reply.text(500, "internal error: " + e);
+        }
+        send(exchange, reply);
     }
 
     private static void send(HttpExchange exchange, HttpApi.Reply reply) {
@@ -102,6 +121,13 @@ public final class JdkHttpServer implements AutoCloseable {
             LOG.debug("could not send a reply: {}", e.toString());
         } finally {
             exchange.close();
+        }
+    }
+
+    /** Marks the servers' pool threads. */
+    private static final class PoolThread extends Thread {
+        PoolThread(Runnable r, String name) {
+            super(r, name);
         }
     }
 

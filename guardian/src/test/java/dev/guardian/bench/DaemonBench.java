@@ -214,8 +214,14 @@ public final class DaemonBench {
         }
     }
 
+    /**
+     * Guardian's data directories; DATA_ROOT=/dev/shm/... (tmpfs, where a force costs microseconds)
+     * separates Guardian's own overhead from the disk's fsync latency (a diagnostic, not the product's setup).
+     */
     static Path freshDir(String name) throws IOException {
-        Path d = WORK.resolve(name + "-" + System.nanoTime());
+        Path root = System.getenv("DATA_ROOT") == null || System.getenv("DATA_ROOT").isBlank() ? WORK
+                : Path.of(System.getenv("DATA_ROOT"));
+        Path d = root.resolve(name + "-" + System.nanoTime());
         Files.createDirectories(d);
         return d;
     }

@@ -160,6 +160,33 @@ class PrimarySupervisorTest {
                 .stream().filter(c -> c.walSeq() == doomed.seq()).noneMatch(c -> c.hasTag(dev.guardian.vault.Tag.KNOWN_GOOD)));
     }
 
+    @Test
+    void aCheckpointWithLineBreaksIsRestoredAndOneThatIsNotJsonFallsBackToTheWholeLog() throws Exception {
+        // Recovery passes a compact checkpoint to the agent as stored; these two are the exceptions.
+        start("checkpoint: {every_requests: 0, every: 0s}\nrestart: {backoff: {initial: 10ms}}");
+        for (int i = 0; i < 2; i++) {
+            supervisor.submit(json("{\"op\":\"learn\",\"key\":\"a\"}"), null).get(10, TimeUnit.SECONDS);
+        }
+        long seq = fixture.wal.lastSequence();
+        byte[] pretty = JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(json("{\"counts\":{\"a\":5},\"total\":5,\"seq\":" + seq + "}"));
+        assertThat(new String(pretty, java.nio.charset.StandardCharsets.UTF_8)).contains("\n");
+        vault.save(dev.guardian.vault.NewCheckpoint.of(PrimarySupervisor.LINEAGE, "v1", seq, pretty));
+        killAgentAndAwaitRestarts(1);
+        assertThat(count("a")).isEqualTo(5);
+
+        vault.save(dev.guardian.vault.NewCheckpoint.of(PrimarySupervisor.LINEAGE, "v1", fixture.wal.lastSequence(),
+                "{\"counts\": not JSON".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        killAgentAndAwaitRestarts(2);
+        assertThat(count("a")).isEqualTo(2);
+    }
+
+    private void killAgentAndAwaitRestarts(int restarts) {
+        killAgent();
+        await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.phase() == PrimarySupervisor.Phase.OPEN
+                && supervisor.status().restarts() == restarts);
+    }
+
     private void start(String extraYaml) throws Exception {
         start(extraYaml, "{}");
     }
