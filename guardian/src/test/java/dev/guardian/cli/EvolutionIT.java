@@ -90,6 +90,23 @@ class EvolutionIT {
                 assertThat(third.path("decision").asText()).isEqualTo("rollback");
                 assertThat(third.path("overrideBy").asText()).isEqualTo("operator");
                 assertThat(third.path("reasons").toString()).contains("changed my mind");
+
+                // A version from a directory: generation 1's source again (4 ms per request, twice the
+                // running generation 2): its own files, run in its own directory; --wait reports the outcome.
+                Path dir = Files.createDirectories(tmp.resolve("generation-1"));
+                Files.copy(Path.of(EVOLVING), dir.resolve("evolving_learner.py"));
+                Files.copy(Path.of(LEARNER), dir.resolve("learner_agent.py"));
+                Files.writeString(dir.resolve("version.yaml"), "command: [python3, evolving_learner.py]\n"
+                        + "rationale: the old generation, as a regression\n");
+                GuardianCli.Result slow = GuardianCli.run(Duration.ofMinutes(3), "deploy", "--data-dir", data.toString(),
+                        "--version-dir", dir.toString(), "--strategy", "canary", "--wait", "2m");
+                assertThat(slow.exitCode()).as(slow.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+                assertThat(slow.stdout()).contains("rollback: latency p50");
+                JsonNode fourth = awaitProofs(data, 4).get(3);
+                String candidate = fourth.path("candidateVersionId").asText();
+                GuardianCli.Result version = GuardianCli.run("versions", "show", candidate, "--data-dir", data.toString());
+                assertThat(JSON.readTree(version.stdout()).path("files").has("evolving_learner.py")).as(version.stdout()).isTrue();
+                assertThat(data.resolve("versions").resolve(candidate).resolve("learner_agent.py")).exists();
             } finally {
                 running.set(false);
                 traffic.join();
@@ -97,7 +114,7 @@ class EvolutionIT {
 
             GuardianCli.Result ls = GuardianCli.run("proofs", "ls", "--data-dir", data.toString(), "--outcome", "rolled-back");
             assertThat(ls.exitCode()).as(ls.toString()).isZero();
-            assertThat(ls.stdout().lines().skip(1).count()).isEqualTo(2);
+            assertThat(ls.stdout().lines().skip(1).count()).isEqualTo(3);
             String firstId = awaitProofs(data, 3).get(0).path("id").asText();
             GuardianCli.Result show = GuardianCli.run("proofs", "show", firstId, "--data-dir", data.toString());
             assertThat(show.stdout()).contains("promote").contains("latency");
