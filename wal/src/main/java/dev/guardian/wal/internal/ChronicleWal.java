@@ -6,6 +6,7 @@ import dev.guardian.wal.Wal;
 import dev.guardian.wal.WalConfig;
 import dev.guardian.wal.WalException;
 import dev.guardian.wal.WalException.Reason;
+import dev.guardian.wal.WalMetrics;
 import dev.guardian.wal.WalRecord;
 import java.io.File;
 import java.io.IOException;
@@ -75,6 +76,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     private final Clock clock;
     private final WalDirectory.WriterLock dirLock;
     private final GroupCommitPolicy policy;
+    private final WalMetrics metrics;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition commitWanted = lock.newCondition();
@@ -99,9 +101,10 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     }
 
     private ChronicleWal(Path dir, SingleChronicleQueue queue, RollCycle rc, WalConfig config, Clock clock,
-                         WalDirectory.WriterLock dirLock) {
+                         WalDirectory.WriterLock dirLock, WalMetrics metrics) {
         super(dir, queue, rc);
         this.config = config;
+        this.metrics = metrics;
         this.clock = clock;
         this.dirLock = dirLock;
         this.policy = new GroupCommitPolicy(config.groupMaxBatch(), config.groupMaxDelay().toNanos());
@@ -136,7 +139,8 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         }
     }
 
-    public static ChronicleWal open(Path directory, WalConfig config, Clock clock) {
+    public static ChronicleWal open(Path directory, WalConfig config, Clock clock, WalMetrics metrics) {
+        java.util.Objects.requireNonNull(metrics, "metrics");
         Path dir = directory.toAbsolutePath().normalize();
         WalDirectory.WriterLock dirLock = WalDirectory.lockForWrite(dir, config.rollCycle());
         SingleChronicleQueue queue = null;
@@ -151,7 +155,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 throw new WalException(Reason.IO, "Chronicle opened " + dir + " read-only: the JVM lacks the flags "
                         + "Chronicle Queue needs on JDK 17 (--add-opens/--add-exports, see shared/STACK.md)");
             }
-            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock);
+            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock, metrics);
             log.debug("opened WAL {} ({}), last sequence {}", dir, config.durability(), wal.lastSeq);
             return wal;
         } catch (RuntimeException | Error e) {
@@ -301,8 +305,11 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         } finally {
             lock.unlock();
         }
+        long t0 = System.nanoTime();
         force(ch);
+        long t1 = System.nanoTime();
         durableSeq.accumulateAndGet(target, Math::max);
+        metrics.forced(config.durability(), 0, 0, t1 - t0, 0);
     }
 
     private void force(FileChannel ch) {
@@ -323,6 +330,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
             try {
                 long target;
                 FileChannel ch;
+                long oldestArrival;
                 lock.lock();
                 try {
                     while (true) {
@@ -346,13 +354,14 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                     }
                     target = lastSeq;
                     ch = currentChannel;
+                    oldestArrival = waiting.peekFirst().arrivalNanos();
                     inForce.addAll(waiting);
                     waiting.clear();
                     forcesInFlight++;
                 } finally {
                     lock.unlock();
                 }
-                forcers.execute(() -> groupForce(target, ch));
+                forcers.execute(() -> groupForce(target, ch, oldestArrival));
             } catch (InterruptedException e) {
                 log.warn("group commit thread interrupted; continuing until the WAL is closed");
             } catch (RuntimeException | Error e) {
@@ -362,8 +371,9 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     }
 
     /** On a forcer thread: one force, then completes the tickets it made durable. */
-    private void groupForce(long target, FileChannel ch) {
+    private void groupForce(long target, FileChannel ch, long oldestArrival) {
         WalException failure = null;
+        long t0 = System.nanoTime();
         try {
             force(ch);
         } catch (RuntimeException e) {
@@ -382,6 +392,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         } finally {
             lock.unlock();
         }
+        long t1 = System.nanoTime();
         for (Pending p : done) {
             if (failure == null) {
                 p.future().complete(p.seq());
@@ -389,6 +400,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 p.future().completeExceptionally(failure);
             }
         }
+        metrics.forced(Durability.GROUP, done.size(), t0 - oldestArrival, t1 - t0, System.nanoTime() - t1);
     }
 
     private void flushQuietly() {
