@@ -5,9 +5,9 @@ public enum Durability {
     /** Every append is forced to disk before {@link Wal#append} returns. */
     SYNC,
     /**
-     * Group commit: the append returns at once with a ticket; one force makes a whole batch (up to
-     * {@code group.maxBatch} records, or whatever arrived within {@code group.maxDelay}) durable and
-     * then completes the batch's tickets. Callers answer clients only when the ticket completes.
+     * Group commit: the append returns at once with a ticket; one force makes a whole batch (whatever
+     * arrived while the previous force ran, or up to {@code group.maxBatch} records or
+     * {@code group.maxDelay} beside a running force) durable and then completes the batch's tickets. Callers answer clients only when the ticket completes.
      */
     GROUP,
     /**

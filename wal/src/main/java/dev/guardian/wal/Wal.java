@@ -27,7 +27,12 @@ public interface Wal extends WalReader {
      * file a record goes into (tests advance a fake clock to roll cycles).
      */
     static Wal open(Path directory, WalConfig config, Clock clock) {
-        return ChronicleWal.open(directory, config, clock);
+        return open(directory, config, clock, WalMetrics.NOOP);
+    }
+
+    /** As {@link #open(Path, WalConfig, Clock)}, reporting the timing of every force to {@code metrics}. */
+    static Wal open(Path directory, WalConfig config, Clock clock, WalMetrics metrics) {
+        return ChronicleWal.open(directory, config, clock, metrics);
     }
 
     /** Opens an existing log to read only: never creates, locks or modifies anything. */

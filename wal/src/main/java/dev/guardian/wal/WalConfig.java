@@ -9,7 +9,8 @@ import java.util.Objects;
  * message naming the field and the value, never clamped.
  *
  * @param durability when an append counts as durable
- * @param groupMaxBatch {@code wal.group.maxBatch}: a group force starts as soon as this many records wait
+ * @param groupMaxBatch {@code wal.group.maxBatch}: when no force runs, a free forcer forces as soon as a
+ *     record waits; beside a running force, a second force starts as soon as this many records wait
  * @param groupMaxDelay {@code wal.group.maxDelay}: or as soon as the oldest waiting record has waited
  *     this long ({@code 0}: as soon as any record waits and a forcer is free)
  * @param groupForcers {@code wal.group.forcers}: how many group forces may run at once; a force

@@ -6,6 +6,7 @@ import dev.guardian.wal.Wal;
 import dev.guardian.wal.WalConfig;
 import dev.guardian.wal.WalException;
 import dev.guardian.wal.WalException.Reason;
+import dev.guardian.wal.WalMetrics;
 import dev.guardian.wal.WalRecord;
 import java.io.File;
 import java.io.IOException;
@@ -21,11 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,21 +51,21 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>SYNC: after the write, the caller forces the current cycle file outside the lock; a force
  *       that started after our write covers it, so concurrent SYNC appenders share forces.</li>
- *   <li>GROUP: appended records join {@code waiting}. The {@code wal-group-commit} thread waits (on
- *       {@link #commitWanted}) until {@code maxBatch} records wait or the oldest has waited
- *       {@code maxDelay}, and a forcer is free ({@code groupForcers} forces may run at once); then,
- *       under the lock, it snapshots the last written sequence and the current file, moves
- *       {@code waiting} to {@code inForce}, and hands the force to a {@code wal-group-force-N}
- *       thread. That thread forces outside the lock, then takes every ticket up to the highest
- *       durable sequence from {@code inForce} and completes them outside the lock, in sequence
- *       order. A force that started after a record was written covers it, whichever finishes
- *       first. Appends go on during forces and form the next batch.</li>
+ *   <li>GROUP: appended records join {@code waiting}. {@code groupForcers} {@code wal-group-force-N}
+ *       threads each loop: wait (on {@link #batchReady}) until {@link GroupCommitPolicy} says force
+ *       (at once if no force runs; else at {@code maxBatch} records or {@code maxDelay}); under the
+ *       lock, snapshot the last written sequence and the current file and move {@code waiting} to
+ *       {@code inForce}; force outside the lock; take every ticket up to the highest durable
+ *       sequence from {@code inForce} and complete them outside the lock, in sequence order, on the
+ *       same thread; loop. Appends go on during a force and form the next batch, which the forcer
+ *       takes as soon as it is done: no other thread sits between an append and its force. A force
+ *       that started after a record was written covers it, whichever force finishes first.</li>
  *   <li>ASYNC: no force on the append path; {@code wal-async-flush} forces every
  *       {@code asyncFlushInterval}.</li>
  * </ul>
  * Guarded by {@link #lock}: the appender, the codec, {@code lastSeq}, the cycle channels,
- * {@code waiting}, {@code inForce}, {@code forcesInFlight}, {@code closed}. {@code durableSeq} is atomic. Background threads catch, log and
- * continue.
+ * {@code waiting}, {@code inForce}, {@code forcesInFlight}, {@code closed}. {@code durableSeq} is atomic.
+ * Background threads catch, log and continue.
  */
 public final class ChronicleWal extends ChronicleWalReader implements Wal {
     private static final Logger log = LoggerFactory.getLogger(ChronicleWal.class);
@@ -75,9 +74,10 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     private final Clock clock;
     private final WalDirectory.WriterLock dirLock;
     private final GroupCommitPolicy policy;
+    private final WalMetrics metrics;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition commitWanted = lock.newCondition();
+    private final Condition batchReady = lock.newCondition();
     private final ExcerptAppender appender;
     private final RecordCodec codec = new RecordCodec();
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
@@ -91,17 +91,17 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
 
     private final AtomicLong durableSeq = new AtomicLong();
     private final Object retentionLock = new Object();
-    private final Thread committer;
-    private final ExecutorService forcers;
+    private final List<Thread> forcers = new ArrayList<>();
     private final ScheduledExecutorService flusher;
 
     private record Pending(long seq, long arrivalNanos, CompletableFuture<Long> future) {
     }
 
     private ChronicleWal(Path dir, SingleChronicleQueue queue, RollCycle rc, WalConfig config, Clock clock,
-                         WalDirectory.WriterLock dirLock) {
+                         WalDirectory.WriterLock dirLock, WalMetrics metrics) {
         super(dir, queue, rc);
         this.config = config;
+        this.metrics = metrics;
         this.clock = clock;
         this.dirLock = dirLock;
         this.policy = new GroupCommitPolicy(config.groupMaxBatch(), config.groupMaxDelay().toNanos());
@@ -110,18 +110,12 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
         if (config.durability() == Durability.GROUP) {
-            AtomicInteger ids = new AtomicInteger();
-            forcers = Executors.newFixedThreadPool(config.groupForcers(), r -> {
-                Thread t = new Thread(r, "wal-group-force-" + ids.incrementAndGet());
+            for (int k = 1; k <= config.groupForcers(); k++) {
+                Thread t = new Thread(this::forceLoop, "wal-group-force-" + k);
                 t.setDaemon(true);
-                return t;
-            });
-            committer = new Thread(this::commitLoop, "wal-group-commit");
-            committer.setDaemon(true);
-            committer.start();
-        } else {
-            committer = null;
-            forcers = null;
+                forcers.add(t);
+            }
+            forcers.forEach(Thread::start);
         }
         if (config.durability() == Durability.ASYNC) {
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -136,7 +130,8 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         }
     }
 
-    public static ChronicleWal open(Path directory, WalConfig config, Clock clock) {
+    public static ChronicleWal open(Path directory, WalConfig config, Clock clock, WalMetrics metrics) {
+        java.util.Objects.requireNonNull(metrics, "metrics");
         Path dir = directory.toAbsolutePath().normalize();
         WalDirectory.WriterLock dirLock = WalDirectory.lockForWrite(dir, config.rollCycle());
         SingleChronicleQueue queue = null;
@@ -151,7 +146,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 throw new WalException(Reason.IO, "Chronicle opened " + dir + " read-only: the JVM lacks the flags "
                         + "Chronicle Queue needs on JDK 17 (--add-opens/--add-exports, see shared/STACK.md)");
             }
-            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock);
+            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock, metrics);
             log.debug("opened WAL {} ({}), last sequence {}", dir, config.durability(), wal.lastSeq);
             return wal;
         } catch (RuntimeException | Error e) {
@@ -235,11 +230,13 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
             }
             lastSeq = seq;
             trackCycle();
-            if (committer != null) {
+            if (!forcers.isEmpty()) {
                 future = new CompletableFuture<>();
                 waiting.addLast(new Pending(seq, System.nanoTime(), future));
-                if (waiting.size() == 1 || waiting.size() >= config.groupMaxBatch()) {
-                    commitWanted.signal();
+                // Wake an idle forcer only when its decision can change: the first waiting record (force now if the
+                // disk is idle, else start the maxDelay clock) or a full batch. Busy forcers look again when done.
+                if (forcesInFlight < config.groupForcers() && (waiting.size() == 1 || waiting.size() == config.groupMaxBatch())) {
+                    batchReady.signal();
                 }
             }
         } finally {
@@ -301,8 +298,11 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         } finally {
             lock.unlock();
         }
+        long t0 = System.nanoTime();
         force(ch);
+        long t1 = System.nanoTime();
         durableSeq.accumulateAndGet(target, Math::max);
+        metrics.forced(config.durability(), 0, 0, t1 - t0, 0);
     }
 
     private void force(FileChannel ch) {
@@ -318,67 +318,86 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         }
     }
 
-    private void commitLoop() {
+    /** One batch handed to a forcer: everything written up to {@code target}, in the file {@code channel}. */
+    private record Batch(long target, FileChannel channel, int records, long oldestArrivalNanos) {
+    }
+
+    /**
+     * A {@code wal-group-force-N} thread: takes the waiting records as one batch, forces, completes their
+     * tickets, and loops straight into the next batch, which accumulated during the force (no hand-off to
+     * another thread on the way). Ends when the log is closed and nothing waits.
+     */
+    private void forceLoop() {
         while (true) {
             try {
-                long target;
-                FileChannel ch;
-                lock.lock();
-                try {
-                    while (true) {
-                        Pending oldest = waiting.peekFirst();
-                        if (oldest == null) {
-                            if (closed) {
-                                return;
-                            }
-                            commitWanted.await();
-                            continue;
-                        }
-                        if (forcesInFlight >= config.groupForcers()) {
-                            commitWanted.await();
-                            continue;
-                        }
-                        long wait = policy.nanosToWait(waiting.size(), oldest.arrivalNanos(), System.nanoTime());
-                        if (wait <= 0 || closed) {
-                            break;
-                        }
-                        commitWanted.awaitNanos(wait);
-                    }
-                    target = lastSeq;
-                    ch = currentChannel;
-                    inForce.addAll(waiting);
-                    waiting.clear();
-                    forcesInFlight++;
-                } finally {
-                    lock.unlock();
+                Batch b = nextBatch();
+                if (b == null) {
+                    return;
                 }
-                forcers.execute(() -> groupForce(target, ch));
+                groupForce(b);
             } catch (InterruptedException e) {
-                log.warn("group commit thread interrupted; continuing until the WAL is closed");
+                log.warn("{} interrupted; continuing until the WAL is closed", Thread.currentThread().getName());
             } catch (RuntimeException | Error e) {
-                log.error("group commit loop failed; continuing", e);
+                log.error("group force loop failed; continuing", e);
             }
         }
     }
 
-    /** On a forcer thread: one force, then completes the tickets it made durable. */
-    private void groupForce(long target, FileChannel ch) {
-        WalException failure = null;
+    /** Under the lock: waits until the policy says force, then moves {@code waiting} to {@code inForce}; null once closed and drained. */
+    private Batch nextBatch() throws InterruptedException {
+        lock.lock();
         try {
-            force(ch);
+            while (true) {
+                Pending oldest = waiting.peekFirst();
+                if (oldest == null) {
+                    if (closed) {
+                        return null;
+                    }
+                    batchReady.await();
+                    continue;
+                }
+                if (forcesInFlight >= config.groupForcers()) {
+                    batchReady.await();
+                    continue;
+                }
+                long wait = closed ? 0 : policy.nanosToWait(waiting.size(), oldest.arrivalNanos(), System.nanoTime(), forcesInFlight);
+                if (wait <= 0) {
+                    break;
+                }
+                batchReady.awaitNanos(wait);
+            }
+            Batch b = new Batch(lastSeq, currentChannel, waiting.size(), waiting.peekFirst().arrivalNanos());
+            inForce.addAll(waiting);
+            waiting.clear();
+            forcesInFlight++;
+            return b;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** On a forcer thread: one force, then completes (on this thread) the tickets it made durable. */
+    private void groupForce(Batch b) {
+        WalException failure = null;
+        long t0 = System.nanoTime();
+        try {
+            force(b.channel());
         } catch (RuntimeException e) {
             failure = e instanceof WalException w ? w : new WalException(Reason.IO, "force failed: " + e, e);
-            log.error("group commit force failed; failing tickets up to {}", target, e);
+            log.error("group commit force failed; failing tickets up to {}", b.target(), e);
         }
+        long t1 = System.nanoTime();
         List<Pending> done = new ArrayList<>();
         lock.lock();
         try {
             forcesInFlight--;
-            long upTo = failure == null ? durableSeq.accumulateAndGet(target, Math::max) : target;
+            long upTo = failure == null ? durableSeq.accumulateAndGet(b.target(), Math::max) : b.target();
             while (!inForce.isEmpty() && inForce.peekFirst().seq() <= upTo) {
                 done.add(inForce.pollFirst());
             }
-            commitWanted.signal();
+            if (closed) {
+                batchReady.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -389,6 +408,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 p.future().completeExceptionally(failure);
             }
         }
+        metrics.forced(Durability.GROUP, done.size(), t0 - b.oldestArrivalNanos(), t1 - t0, System.nanoTime() - t1);
     }
 
     private void flushQuietly() {
@@ -506,15 +526,13 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 return;
             }
             closed = true;
-            commitWanted.signalAll();
+            batchReady.signalAll();
         } finally {
             lock.unlock();
         }
         try {
-            if (committer != null) {
-                committer.join(TimeUnit.SECONDS.toMillis(30));
-                forcers.shutdown();
-                forcers.awaitTermination(30, TimeUnit.SECONDS);
+            for (Thread t : forcers) {
+                t.join(TimeUnit.SECONDS.toMillis(30));
             }
             if (flusher != null) {
                 flusher.shutdownNow();

@@ -7,11 +7,13 @@ import dev.guardian.wal.Durability;
 import dev.guardian.wal.Wal;
 import dev.guardian.wal.WalConfig;
 import dev.guardian.wal.WalCursor;
+import dev.guardian.wal.WalMetrics;
 import dev.guardian.wal.WalReader;
 import dev.guardian.wal.WalRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +23,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -39,12 +42,32 @@ public final class WalBench {
     /** {@code -Dwal.bench.scale=0.1} for a quick smoke run; figures for BENCHMARKS.md use 1. */
     private static final double SCALE = Double.parseDouble(System.getProperty("wal.bench.scale", "1"));
 
+    /** Offered rates of the open-loop group cases, records/s ({@code -Dwal.bench.rates=50000,75000}). */
+    private static final String RATES = System.getProperty("wal.bench.rates", "50000,75000");
+    /**
+     * Group configurations of the open-loop cases, {@code forcers:maxDelayMicros[:maxBatch]} separated by commas
+     * ({@code -Dwal.bench.groupConfigs=1:0,4:200}); empty: the defaults only.
+     */
+    private static final String GROUP_CONFIGS = System.getProperty("wal.bench.groupConfigs", "");
+    private static final List<String> summary = new ArrayList<>();
+
     private WalBench() {
     }
 
     public static void main(String[] args) throws Exception {
         Path base = args.length > 0 ? Files.createDirectories(Path.of(args[0])) : Files.createTempDirectory("walbench");
         long started = System.nanoTime();
+        if ("open".equals(System.getProperty("wal.bench.only"))) {
+            // The open-loop cases only, bracketed by a 1-thread sync run before and after (the baseline of "added p99").
+            try {
+                openLoopSuite(base);
+                printRows();
+                printSummary();
+            } finally {
+                delete(base);
+            }
+            return;
+        }
         String window = System.getProperty("wal.bench.groupWindow");
         if (window != null) {
             // One case only: group commit (defaults, sync 1-thread as the reference) with N in flight per thread.
@@ -67,7 +90,9 @@ public final class WalBench {
             double groupPipelined = groupPipelined(base.resolve("groupPipe"), config(Durability.GROUP), 4, 64, scaled(6));
             long groupP99 = lastP99;
             groupPipelined(base.resolve("groupPipe0"), config(Durability.GROUP).withGroup(256, Duration.ZERO), 4, 64, scaled(6));
+            openLoopSuite(base);
             printRows();
+            printSummary();
             System.out.println();
             WalConfig d = WalConfig.ofDefaults();
             System.out.printf(Locale.ROOT, "Group commit with defaults (maxBatch %d, maxDelay %d µs, %d forcers), 4 threads x 64 in flight: "
@@ -83,10 +108,189 @@ public final class WalBench {
         }
     }
 
+    /** 1-thread sync (the baseline), the open-loop group cases, 1-thread sync again: all in one run. */
+    private static void openLoopSuite(Path base) throws InterruptedException {
+        SyncRun before = syncWithForces(base.resolve("syncOpenA"), scaled(4));
+        List<WalConfig> configs = new ArrayList<>();
+        if (GROUP_CONFIGS.isBlank()) {
+            configs.add(config(Durability.GROUP));
+        } else {
+            for (String c : GROUP_CONFIGS.split(",")) {
+                String[] f = c.trim().split(":");
+                WalConfig cfg = config(Durability.GROUP).withGroupForcers(Integer.parseInt(f[0]));
+                int batch = f.length > 2 ? Integer.parseInt(f[2]) : cfg.groupMaxBatch();
+                configs.add(cfg.withGroup(batch, Duration.ofNanos(Long.parseLong(f[1]) * 1_000)));
+            }
+        }
+        List<OpenRun> runs = new ArrayList<>();
+        int k = 0;
+        for (String r : RATES.split(",")) {
+            for (WalConfig cfg : configs) {
+                runs.add(openLoop(base.resolve("open" + k++), cfg, Integer.parseInt(r.trim()), scaled(6)));
+            }
+        }
+        SyncRun after = syncWithForces(base.resolve("syncOpenB"), scaled(4));
+        long baseP99 = Math.max(before.p99, after.p99);
+        summary.add(String.format(Locale.ROOT, "Baseline, 1-thread sync append in this run: p99 %s µs before the open-loop cases, %s µs after "
+                + "(%s /s, %s /s); \"added p99\" below is over the larger, %s µs.", us(before.p99), us(after.p99), fmt(before.rate),
+                fmt(after.rate), us(baseP99)));
+        double syncRate = Math.max(before.rate, after.rate);
+        for (OpenRun o : runs) {
+            boolean met = o.achieved >= 50_000 && o.p99 - baseP99 <= 2_000_000;
+            summary.add(String.format(Locale.ROOT, "Open loop %s offered %s /s: %s durable/s (%.0fx the better 1-thread sync rate), "
+                    + "p99 %s µs = %s µs added; forces %s /s of %.1f records, force p50/p99 %s/%s µs, queued p99 %s µs -> %s",
+                    o.label, fmt(o.offered), fmt(o.achieved), o.achieved / syncRate, us(o.p99), us(o.p99 - baseP99),
+                    fmt(o.forcesPerSecond), o.recordsPerForce, us(o.forceP50), us(o.forceP99), us(o.queuedP99),
+                    met ? "TARGET MET" : "target not met"));
+        }
+    }
+
+    private record SyncRun(double rate, long p99) {
+    }
+
+    /** 1-thread closed-loop sync appends, plus the distribution of the forces (fdatasync) they made. */
+    private static SyncRun syncWithForces(Path dir, Duration d) throws InterruptedException {
+        Recorder forces = new Recorder(3);
+        Recorder rec = new Recorder(3);
+        WalMetrics m = (mode, records, queued, force, complete) -> forces.recordValue(force);
+        long n = 0;
+        long t0;
+        long t1;
+        try (Wal wal = Wal.open(dir, config(Durability.SYNC), Clock.systemUTC(), m)) {
+            for (int i = 0; i < 200; i++) {
+                wal.append("request", "inst-1", "v1", PAYLOAD);
+            }
+            forces.reset();
+            t0 = System.nanoTime();
+            long end = t0 + d.toNanos();
+            long s = t0;
+            while (s < end) {
+                wal.append("request", "inst-1", "v1", PAYLOAD);
+                long e = System.nanoTime();
+                rec.recordValue(e - s);
+                n++;
+                s = e;
+            }
+            t1 = System.nanoTime();
+        }
+        double rate = n / ((t1 - t0) / 1e9);
+        Histogram h = rec.getIntervalHistogram();
+        row("sync append (durable on return), baseline for the open-loop cases", "1", h, rate);
+        row("… its forces (fdatasync of the cycle file)", "1", forces.getIntervalHistogram(), Double.NaN);
+        return new SyncRun(rate, h.getValueAtPercentile(99));
+    }
+
+    private record OpenRun(String label, double offered, double achieved, long p99, long forceP50, long forceP99, long queuedP99,
+                           double forcesPerSecond, double recordsPerForce) {
+    }
+
+    /**
+     * Open loop: one producer offers {@code rate} appends/s on a fixed schedule whatever the log does; each
+     * record's latency runs from its scheduled start (not from when the producer got round to it) to the
+     * completion of its ticket, so a stall counts for every record scheduled during it (no coordinated omission).
+     * The producer parks until the next scheduled start and then appends every record that is due.
+     */
+    private static OpenRun openLoop(Path dir, WalConfig cfg, int rate, Duration d) throws InterruptedException {
+        Recorder durable = new Recorder(3);
+        Recorder forces = new Recorder(3);
+        Recorder queued = new Recorder(3);
+        Recorder completing = new Recorder(3);
+        Histogram call = new Histogram(3);
+        Histogram late = new Histogram(3);
+        AtomicLong forceCount = new AtomicLong();
+        AtomicLong forcedRecords = new AtomicLong();
+        AtomicLong completed = new AtomicLong();
+        AtomicLong lastDone = new AtomicLong(Long.MIN_VALUE);
+        AtomicBoolean measuring = new AtomicBoolean();
+        WalMetrics m = (mode, records, q, force, complete) -> {
+            if (measuring.get()) {
+                forces.recordValue(force);
+                queued.recordValue(q);
+                completing.recordValue(complete);
+                forceCount.incrementAndGet();
+                forcedRecords.addAndGet(records);
+            }
+        };
+        long warm = 1_000_000_000L;
+        long interval = 1_000_000_000L / rate;
+        long total = (warm + d.toNanos()) / interval;
+        long measuredFrom = warm / interval;
+        long[] window = new long[2];
+        try (Wal wal = Wal.open(dir, cfg, Clock.systemUTC(), m)) {
+            long start = System.nanoTime() + 1_000_000;
+            long i = 0;
+            while (i < total) {
+                long now = System.nanoTime();
+                long due = start + i * interval;
+                if (due > now) {
+                    LockSupport.parkNanos(due - now);
+                    continue;
+                }
+                if (i == measuredFrom) {
+                    call.reset();
+                    late.reset();
+                    durable.reset();
+                    forces.reset();
+                    queued.reset();
+                    completing.reset();
+                    measuring.set(true);
+                    window[0] = due;
+                }
+                boolean measured = i >= measuredFrom;
+                AppendTicket t = wal.append("request", "inst-1", "v1", PAYLOAD);
+                if (measured) {
+                    long end = System.nanoTime();
+                    call.recordValue(end - now);
+                    late.recordValue(now - due);
+                }
+                t.durable().thenRun(() -> {
+                    if (measured) {
+                        long done = System.nanoTime();
+                        durable.recordValue(done - due);
+                        lastDone.accumulateAndGet(done, Math::max);
+                        completed.incrementAndGet();
+                    }
+                });
+                i++;
+            }
+            window[1] = start + total * interval;
+            measuring.set(false);
+            while (completed.get() < total - measuredFrom) {
+                LockSupport.parkNanos(100_000);
+            }
+        }
+        // Every measured record was offered within the window; the durable rate counts until the last one was durable
+        // (if the producer or the log fell behind, that is later than the end of the window).
+        double achieved = completed.get() / ((Math.max(lastDone.get(), window[1]) - window[0]) / 1e9);
+        double seconds = (window[1] - window[0]) / 1e9;
+        Histogram h = durable.getIntervalHistogram();
+        Histogram f = forces.getIntervalHistogram();
+        Histogram q = queued.getIntervalHistogram();
+        String label = String.format(Locale.ROOT, "(%d forcers, maxDelay %d µs, maxBatch %d)", cfg.groupForcers(),
+                cfg.groupMaxDelay().toNanos() / 1_000, cfg.groupMaxBatch());
+        String name = "group open loop " + label + ", " + fmt(rate) + "/s offered: ";
+        row(name + "scheduled start→durable", "1", h, achieved);
+        row(name + "producer behind schedule when it called append", "", late, Double.NaN);
+        row(name + "append call", "", call, Double.NaN);
+        row(name + "forces", "", f, forceCount.get() / seconds);
+        row(name + "oldest record's wait before its force", "", q, Double.NaN);
+        row(name + "completing a batch's tickets", "", completing.getIntervalHistogram(), Double.NaN);
+        return new OpenRun(label, rate, achieved, h.getValueAtPercentile(99), f.getValueAtPercentile(50), f.getValueAtPercentile(99),
+                q.getValueAtPercentile(99), forceCount.get() / seconds,
+                forceCount.get() == 0 ? 0 : (double) forcedRecords.get() / forceCount.get());
+    }
+
+    private static void printSummary() {
+        System.out.println();
+        for (String s : summary) {
+            System.out.println("- " + s);
+        }
+    }
+
     private static void printRows() {
         System.out.println();
-        System.out.println("| case | threads | p50 µs | p99 µs | p99.9 µs | records/s |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| case | threads | p50 µs | p99 µs | p99.9 µs | max µs | records/s |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (String[] r : rows) {
             System.out.println("| " + String.join(" | ", r) + " |");
         }
@@ -144,7 +348,7 @@ public final class WalBench {
             }
         }
         rates.sort(Comparator.naturalOrder());
-        rows.add(new String[] {"replay from seq 1 (" + expected + " records, checksums verified; median of 3)", "1", "", "", "",
+        rows.add(new String[] {"replay from seq 1 (" + expected + " records, checksums verified; median of 3)", "1", "", "", "", "",
                 fmt(rates.get(1))});
     }
 
@@ -282,7 +486,7 @@ public final class WalBench {
     private static void row(String name, String threads, Histogram h, double rate) {
         lastP99 = h.getValueAtPercentile(99);
         rows.add(new String[] {name, threads, us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(99)),
-                us(h.getValueAtPercentile(99.9)), Double.isNaN(rate) ? "" : fmt(rate)});
+                us(h.getValueAtPercentile(99.9)), us(h.getMaxValue()), Double.isNaN(rate) ? "" : fmt(rate)});
         System.err.printf(Locale.ROOT, "done: %s (%s threads)%n", name, threads);
     }
 

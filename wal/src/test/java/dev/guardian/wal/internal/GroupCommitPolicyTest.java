@@ -9,25 +9,32 @@ class GroupCommitPolicyTest {
 
     @Test
     void nothingWaitingMeansNoForce() {
-        assertThat(policy.nanosToWait(0, 0, 5)).isEqualTo(-1);
+        assertThat(policy.nanosToWait(0, 0, 5, 0)).isEqualTo(-1);
+        assertThat(policy.nanosToWait(0, 0, 5, 2)).isEqualTo(-1);
     }
 
     @Test
-    void aFullBatchForcesAtOnce() {
-        assertThat(policy.nanosToWait(4, 100, 100)).isZero();
-        assertThat(policy.nanosToWait(9, 100, 100)).isZero();
+    void anIdleDiskIsForcedAtOnceWithoutWaitingForMaxDelay() {
+        assertThat(policy.nanosToWait(1, 1_000, 1_000, 0)).isZero();
+        assertThat(policy.nanosToWait(3, 1_000, 2_000, 0)).isZero();
     }
 
     @Test
-    void aPartialBatchWaitsUntilTheOldestRecordHasWaitedMaxDelay() {
-        assertThat(policy.nanosToWait(1, 1_000, 1_000)).isEqualTo(1_000_000);
-        assertThat(policy.nanosToWait(3, 1_000, 401_000)).isEqualTo(600_000);
-        assertThat(policy.nanosToWait(3, 1_000, 1_001_000)).isZero();
-        assertThat(policy.nanosToWait(3, 1_000, 9_000_000)).isZero();
+    void aFullBatchForcesAtOnceEvenBesideARunningForce() {
+        assertThat(policy.nanosToWait(4, 100, 100, 1)).isZero();
+        assertThat(policy.nanosToWait(9, 100, 100, 3)).isZero();
+    }
+
+    @Test
+    void besideARunningForceAPartialBatchWaitsUntilTheOldestRecordHasWaitedMaxDelay() {
+        assertThat(policy.nanosToWait(1, 1_000, 1_000, 1)).isEqualTo(1_000_000);
+        assertThat(policy.nanosToWait(3, 1_000, 401_000, 1)).isEqualTo(600_000);
+        assertThat(policy.nanosToWait(3, 1_000, 1_001_000, 2)).isZero();
+        assertThat(policy.nanosToWait(3, 1_000, 9_000_000, 1)).isZero();
     }
 
     @Test
     void zeroDelayForcesWheneverAnythingWaits() {
-        assertThat(new GroupCommitPolicy(100, 0).nanosToWait(1, 5, 5)).isZero();
+        assertThat(new GroupCommitPolicy(100, 0).nanosToWait(1, 5, 5, 1)).isZero();
     }
 }
