@@ -3,10 +3,10 @@ package dev.guardian.protocol;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.guardian.protocol.internal.LineBuffer;
 import dev.guardian.protocol.internal.MessageParser;
 import dev.guardian.protocol.internal.MessageWriter;
 import java.io.IOException;
@@ -28,7 +28,6 @@ public final class Codec {
 
     private final int maxLineBytes;
     private final ObjectMapper mapper;
-    private final JsonFactory factory;
     private final MessageParser parser;
 
     private Codec(int maxLineBytes) {
@@ -47,7 +46,6 @@ public final class Codec {
         this.mapper = JsonMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
-        this.factory = mapper.getFactory();
         this.parser = new MessageParser(mapper);
     }
 
@@ -71,14 +69,16 @@ public final class Codec {
 
     /** The message as one line, newline included. */
     public byte[] encode(Message message) {
-        LineBuffer out = new LineBuffer();
-        writeTo(message, out);
-        return out.line();
+        try (ByteArrayBuilder out = new ByteArrayBuilder(256)) {
+            writeTo(message, out);
+            out.write('\n');
+            return out.toByteArray();
+        }
     }
 
     /** Writes the message without its newline. */
     void writeTo(Message message, OutputStream out) {
-        try (JsonGenerator g = factory.createGenerator(out)) {
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
             MessageWriter.write(message, g);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

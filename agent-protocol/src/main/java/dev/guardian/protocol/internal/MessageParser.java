@@ -1,123 +1,28 @@
 package dev.guardian.protocol.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.guardian.protocol.Frame;
 import dev.guardian.protocol.Message;
 import dev.guardian.protocol.ProtocolError;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns one line into a {@link Message} or a {@link ProtocolError}; nothing escapes it. Thread-safe
- * (the factory and the reader are).
- *
- * <p>The envelope (the top-level object) is streamed with a {@link JsonParser} rather than read as a
- * tree: only values of fields the protocol knows are kept, and only JSON containers (payloads,
- * memory, genomes, lists) are built as trees, because they end up in the message as trees. The
- * whole line is still parsed before any field is looked at, so a syntax error anywhere wins over a
- * field error, as with a tree. A line that is not one valid JSON object is parsed again as a tree
- * to word the error exactly as before; that costs time only on a bad line.
+ * (the mapper is).
  */
 public final class MessageParser {
 
-    /** The top-level fields any message type reads; others are parsed (so validated) and dropped. */
-    private static final Map<String, Integer> SLOTS;
-
-    static {
-        String[] names = {"type", "id", "seq", "payload", "replay", "ok", "error", "score", "nonce", "protocol",
-            "instance_id", "role", "genome", "memory", "outcome", "proof_id", "reason", "grace_ms", "name", "version",
-            "capabilities", "command", "files", "rationale", "code", "message", "line"};
-        Map<String, Integer> slots = new HashMap<>();
-        for (int i = 0; i < names.length; i++) {
-            slots.put(names[i], i);
-        }
-        SLOTS = Map.copyOf(slots);
-    }
-
     private final ObjectMapper mapper;
-    private final JsonFactory factory;
-    /** Builds trees from a parser positioned on a value; unlike the mapper, it leaves the tokens after it alone. */
-    private final ObjectReader nodeReader;
 
     public MessageParser(ObjectMapper mapper) {
         this.mapper = mapper;
-        this.factory = mapper.getFactory();
-        this.nodeReader = mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     public Frame parse(byte[] bytes, int offset, int length) {
-        Envelope root;
-        try (JsonParser p = factory.createParser(bytes, offset, length)) {
-            root = readEnvelope(p);
-        } catch (java.io.IOException | RuntimeException e) {
-            root = null;
-        }
-        return root != null ? validate(root, bytes, offset, length) : parseAsTree(bytes, offset, length);
-    }
-
-    /** The top-level object's known fields, or null if the line is not exactly one valid JSON object. */
-    private Envelope readEnvelope(JsonParser p) throws java.io.IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            return null;
-        }
-        Envelope env = new Envelope();
-        String name;
-        while ((name = p.nextFieldName()) != null) {
-            p.nextToken();
-            JsonNode value = readValue(p);
-            Integer slot = SLOTS.get(name);
-            if (slot != null) {
-                env.values[slot] = value; // a repeated field: the last one wins, as in a tree
-            }
-        }
-        if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-            return null;
-        }
-        return env;
-    }
-
-    /** The value at the parser as the node a tree would hold; common scalars without the data-binding machinery. */
-    private JsonNode readValue(JsonParser p) throws java.io.IOException {
-        switch (p.currentToken()) {
-            case VALUE_STRING:
-                return TextNode.valueOf(p.getText());
-            case VALUE_TRUE:
-                return BooleanNode.TRUE;
-            case VALUE_FALSE:
-                return BooleanNode.FALSE;
-            case VALUE_NULL:
-                return NullNode.getInstance();
-            case VALUE_NUMBER_INT:
-                JsonParser.NumberType t = p.getNumberType();
-                if (t == JsonParser.NumberType.INT) {
-                    return IntNode.valueOf(p.getIntValue());
-                }
-                if (t == JsonParser.NumberType.LONG) {
-                    return LongNode.valueOf(p.getLongValue());
-                }
-                return nodeReader.readValue(p);
-            default:
-                // Containers and the rarer numbers: exactly as Jackson builds them in a tree.
-                return nodeReader.readValue(p);
-        }
-    }
-
-    /** The slow path, for a line that is not one valid JSON object: the error worded from a tree parse. */
-    private Frame parseAsTree(byte[] bytes, int offset, int length) {
         JsonNode root;
         try {
             root = mapper.readTree(bytes, offset, length);
@@ -131,18 +36,6 @@ public final class MessageParser {
             String what = root == null || root.isMissingNode() ? "nothing" : root.getNodeType().name().toLowerCase();
             return reject(ProtocolError.Kind.MALFORMED, "expected a JSON object but got " + what, bytes, offset, length);
         }
-        // Not expected (the streaming parse refused what the tree parse accepted), but then trust the tree.
-        Envelope env = new Envelope();
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            Integer slot = SLOTS.get(e.getKey());
-            if (slot != null) {
-                env.values[slot] = e.getValue();
-            }
-        }
-        return validate(env, bytes, offset, length);
-    }
-
-    private static Frame validate(Envelope root, byte[] bytes, int offset, int length) {
         JsonNode type = root.get("type");
         if (type == null) {
             return reject(ProtocolError.Kind.MALFORMED, "missing field 'type'", bytes, offset, length);
@@ -230,15 +123,6 @@ public final class MessageParser {
         return nl >= 0 ? s.substring(0, nl) : s;
     }
 
-    /** The known top-level fields of one line, by slot; null where absent. */
-    private static final class Envelope {
-        final JsonNode[] values = new JsonNode[SLOTS.size()];
-
-        JsonNode get(String name) {
-            return values[SLOTS.get(name)];
-        }
-    }
-
     /** A field that is missing or of the wrong kind; caught in {@link #parse}. */
     private static final class FieldProblem extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -252,28 +136,20 @@ public final class MessageParser {
 
     /** Typed access to the fields of one object, with errors that name the field and the value. */
     private static final class Fields {
-        private final Envelope root;
         private final JsonNode node;
         private final String prefix;
 
-        Fields(Envelope root) {
-            this.root = root;
-            this.node = null;
-            this.prefix = "";
+        Fields(JsonNode node) {
+            this(node, "");
         }
 
         private Fields(JsonNode node, String prefix) {
-            this.root = null;
             this.node = node;
             this.prefix = prefix;
         }
 
-        private JsonNode get(String name) {
-            return root != null ? root.get(name) : node.get(name);
-        }
-
         JsonNode node(String name) {
-            JsonNode v = get(name);
+            JsonNode v = node.get(name);
             if (v == null) {
                 throw new FieldProblem(ProtocolError.Kind.MISSING_FIELD, "missing field '" + prefix + name + "'");
             }
@@ -281,7 +157,7 @@ public final class MessageParser {
         }
 
         JsonNode optionalNode(String name) {
-            JsonNode v = get(name);
+            JsonNode v = node.get(name);
             return v == null || v.isNull() ? NullNode.getInstance() : v;
         }
 
@@ -302,7 +178,7 @@ public final class MessageParser {
         }
 
         String optionalText(String name) {
-            JsonNode v = get(name);
+            JsonNode v = node.get(name);
             if (v == null || v.isNull()) {
                 return null;
             }
@@ -334,12 +210,12 @@ public final class MessageParser {
         }
 
         boolean optionalBool(String name) {
-            JsonNode v = get(name);
+            JsonNode v = node.get(name);
             return v != null && !v.isNull() && bool(name);
         }
 
         Double optionalNumber(String name) {
-            JsonNode v = get(name);
+            JsonNode v = node.get(name);
             if (v == null || v.isNull()) {
                 return null;
             }
@@ -380,7 +256,7 @@ public final class MessageParser {
         }
 
         List<String> optionalTextList(String name) {
-            JsonNode v = get(name);
+            JsonNode v = node.get(name);
             return v == null || v.isNull() ? List.of() : textList(name);
         }
 
