@@ -113,16 +113,37 @@ public final class ShadowBench {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Version v = version(f, List.of("--work-ms", workMs, "--tag", "shadow-" + round + "-" + i));
-            ids.add(f.rollouts().deploy(v, Strategy.SHADOW).deploymentId());
+            String id = f.rollouts().deploy(v, Strategy.SHADOW).deploymentId();
+            ids.add(id);
+            // One at a time: launches run on the rollout thread, and deploy() gives up after 60 s of waiting for it.
+            waitFor(Duration.ofMinutes(2), () -> f.rollouts().status().stream().anyMatch(x -> x.id().equals(id)
+                    && x.instance() != null && x.instance().state() == dev.guardian.instance.AgentInstance.State.RUNNING),
+                    "shadow " + id + " started");
         }
-        // Caught up: every candidate and control started and the candidates applied everything so far.
-        long seq = load.lastSeq.get();
+        // Caught up: every candidate and control running (so attached: it attaches before it starts), then a
+        // probe request sent after that applied by every candidate (its feeder starts after its replay).
+        // (appliedUpTo() alone is not enough: it stays 0 until the first live request when the checkpoint
+        // covered the whole log.)
         waitFor(Duration.ofMinutes(10), () -> {
             List<Rollouts.RolloutStatus> s = f.rollouts().status();
             return s.size() == n && s.stream().allMatch(x -> x.instance() != null && x.control() != null
                     && x.instance().state() == dev.guardian.instance.AgentInstance.State.RUNNING
-                    && x.control().state() == dev.guardian.instance.AgentInstance.State.RUNNING && x.appliedUpTo() >= seq);
+                    && x.control().state() == dev.guardian.instance.AgentInstance.State.RUNNING);
         }, n + " shadows started");
+        for (int probes = 0;; probes++) {
+            Outcome o = load.submit().get(30, TimeUnit.SECONDS);
+            long probe = ((Outcome.Answered) o).seq();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline && !f.rollouts().status().stream().allMatch(x -> x.appliedUpTo() >= probe)) {
+                Thread.sleep(20);
+            }
+            if (f.rollouts().status().stream().allMatch(x -> x.appliedUpTo() >= probe)) {
+                break;
+            }
+            if (probes > 30) {
+                throw new IllegalStateException(n + " shadows did not catch up with seq " + probe);
+            }
+        }
         Duration setup = Duration.ofNanos(System.nanoTime() - t0);
         int processes = (int) ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
         System.err.printf("round %d, %d shadows: %d agent processes up in %.1f s; load %s%n", round, n, processes,
