@@ -153,7 +153,20 @@ public final class ShadowBench {
         long lag = f.rollouts().status().stream().mapToLong(s -> last - s.appliedUpTo()).max().orElse(0);
         String la = loadAverage();
         for (String id : ids) {
-            f.rollouts().rollback(id, "bench", "round over");
+            // With 50 shadows the rollout thread can stay busy past rollback()'s 60 s wait: try again (10 times).
+            for (int attempt = 1;; attempt++) {
+                try {
+                    f.rollouts().rollback(id, "bench", "round over");
+                    break;
+                } catch (java.util.NoSuchElementException gone) {
+                    break; // it ended by itself
+                } catch (IllegalStateException busy) {
+                    System.err.println("rollback of " + id + ", attempt " + attempt + ": " + busy.getMessage());
+                    if (attempt >= 10) {
+                        throw busy;
+                    }
+                }
+            }
         }
         waitFor(Duration.ofMinutes(2), () -> !f.rollouts().hasActive()
                 && ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count() <= 1, "shadows stopped");
