@@ -74,6 +74,8 @@ final class Follower implements RequestTap {
     private volatile boolean closed;
     private volatile AgentInstance instance;
     private Thread feeder;
+    /** System.nanoTime() when {@link #stop} had detached it from the traffic (0 before): a benchmark hook. */
+    private volatile long detachedAt;
 
     /**
      * @param split     chooses the requests whose answer a candidate gives (null for a control)
@@ -278,10 +280,19 @@ final class Follower implements RequestTap {
             }
         });
         queue.clear();
+        detachedAt = System.nanoTime();
         AgentInstance i = instance;
         if (i != null) {
             i.stop(grace, Duration.ofSeconds(1));
         }
+    }
+
+    /**
+     * {@code System.nanoTime()} when {@link #stop} had detached this follower from the traffic (no new
+     * request reaches it, its queued client answers fell back to the primary's), or 0 before.
+     */
+    long detachedAt() {
+        return detachedAt;
     }
 
     /** Stops following traffic as a candidate: after promotion the instance lives on as the primary. */

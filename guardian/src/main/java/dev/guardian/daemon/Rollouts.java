@@ -75,6 +75,7 @@ final class Rollouts implements AutoCloseable {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(daemon("rollout"));
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private volatile RollbackTiming lastRollback;
 
     /** One rollout in progress. */
     private final class Active {
@@ -88,6 +89,8 @@ final class Rollouts implements AutoCloseable {
         volatile boolean started;
         /** When the current stage (window) began, on the injected clock. */
         volatile long stageStarted;
+        /** System.nanoTime() right after the judge computed the verdict that rolled it back (0 if none did). */
+        volatile long rollbackVerdictAt;
 
         Active(String id, Rollout rollout, Follower candidate, Follower control, Judge judge, Optional<Proposal> proposal) {
             this.id = id;
@@ -261,6 +264,7 @@ final class Rollouts implements AutoCloseable {
         a.candidate.sample();
         a.control.sample();
         Verdict verdict = a.judge.judge(a.control.window(), a.candidate.window(), a.candidate.agreement());
+        long judgedAt = System.nanoTime();
         long samples = a.candidate.window().snapshot().requests();
         RolloutPlan plan = a.rollout.snapshot().plan();
         RolloutPlan.Window window = switch (a.rollout.state()) {
@@ -274,7 +278,11 @@ final class Rollouts implements AutoCloseable {
         if (!complete) {
             verdict = Interim.beforeWindowEnds(verdict);
         }
-        execute(a, a.rollout.evaluate(verdict, samples));
+        List<RolloutAction> actions = a.rollout.evaluate(verdict, samples);
+        if (actions.stream().anyMatch(RolloutAction.Rollback.class::isInstance)) {
+            a.rollbackVerdictAt = judgedAt;
+        }
+        execute(a, actions);
     }
 
     private void candidateExited(Active a, ExitReason reason, String detail) {
@@ -311,6 +319,7 @@ final class Rollouts implements AutoCloseable {
                 promote(a);
             } else if (action instanceof RolloutAction.Rollback r) {
                 a.stopBoth();
+                lastRollback = new RollbackTiming(a.id, a.rollbackVerdictAt, a.candidate.detachedAt(), System.nanoTime());
                 LOG.warn("rollout {}: rolled back: {}", a.id, String.join("; ", r.reasons()));
                 finish(a, null);
             } else if (action instanceof RolloutAction.Hold h) {
@@ -520,6 +529,27 @@ final class Rollouts implements AutoCloseable {
 
     boolean hasActive() {
         return !active.isEmpty();
+    }
+
+    /**
+     * When the last rollback happened, in {@code System.nanoTime()}: the judge's verdict that decided it
+     * (0 for an operator's rollback), the candidate detached from the traffic (every new request
+     * answered by the baseline), and both the candidate and its control stopped. For benchmarks.
+     */
+    record RollbackTiming(String deploymentId, long verdictAt, long detachedAt, long stoppedAt) {
+    }
+
+    Optional<RollbackTiming> lastRollback() {
+        return Optional.ofNullable(lastRollback);
+    }
+
+    /** Requests shed so far by the candidates and controls of the rollouts in progress (for benchmarks). */
+    long shedInProgress() {
+        long shed = 0;
+        for (Active a : active.values()) {
+            shed += a.candidate.window().snapshot().shed() + a.control.window().snapshot().shed();
+        }
+        return shed;
     }
 
     private Active find(String deploymentId) {

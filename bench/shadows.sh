@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Shadow and rollback benchmarks (issue 6). Builds the guardian test classes, then runs
+# dev.guardian.daemon.ShadowBench in-process (real WAL, vault and Python agent processes);
+# prints Markdown tables on stdout, progress on stderr. Run it under the shared bench lock:
+#
+#   flock /tmp/guardian-bench.lock bench/shadows.sh [shadows|rollback|all]    # default: all
+#
+#   shadows:  primary p99 with 0, 10, 50 shadow rollouts (each = a candidate + a control process)
+#             env: SHADOWS="0 10 50" ROUNDS=2 RATE=200 (open-loop req/s) WARMUP=5 DURATION=20 WORK_MS=1
+#   rollback: a 50 % canary that fails on purpose, under load: FAIL verdict -> candidate detached
+#             env: REGRESSIONS="errors crash" REPS=20 ROLLBACK_RATE=200 WORK_MS=1
+#   LOG=INFO shows Guardian's own log (default WARN).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# -am: the reactor's modules resolve to their target/classes (nothing is installed)
+mvn -B -q -pl guardian -am -DskipTests test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
+cpf="$root/guardian/target/bench.classpath"
+# The Chronicle JVM flags, from the parent pom's chronicle.jvm.flags property (one place for them).
+flags="$(sed -n 's:.*<chronicle.jvm.flags>\(.*\)</chronicle.jvm.flags>.*:\1:p' pom.xml)"
+[[ "$flags" == *add-exports* ]] || { echo "chronicle.jvm.flags not found in pom.xml" >&2; exit 1; }
+echo "load average before: $(cat /proc/loadavg); $(nproc) vCPU" >&2
+# shellcheck disable=SC2086
+exec java $flags -Dbench.root="$root" ${SHADOW_BENCH_OPTS:-} \
+  -cp "$root/guardian/target/test-classes:$root/guardian/target/classes:$(cat "$cpf")" \
+  dev.guardian.daemon.ShadowBench "${1:-all}"
