@@ -143,6 +143,8 @@ final class Follower implements RequestTap {
             Message.Role role = percent > 0 ? Message.Role.CANARY : Message.Role.SHADOW;
             instance.handshake(new Message.Init(1, instanceId, role, version.genome(), memory, seq))
                     .get(startupTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            // The checkpoint itself covers up to seq: a promotion without later traffic must not wait.
+            lastFed = Math.max(lastFed, seq);
             replayAfter(seq);
             feeder = new Thread(this::feed, "feed-" + instanceId);
             feeder.setDaemon(true);
@@ -180,6 +182,10 @@ final class Follower implements RequestTap {
         if (!queue.offer(m)) {
             window.recordShed();
             return null;
+        }
+        if (closed && m.client() != null) {
+            // stop() may have drained the queue just before this offer: the client falls back now.
+            m.client().completeExceptionally(new IllegalStateException("the candidate stopped"));
         }
         return m.client();
     }
