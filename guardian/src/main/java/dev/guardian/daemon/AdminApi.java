@@ -61,20 +61,20 @@ final class AdminApi implements HttpApi {
         }
         String auth = request.header("authorization");
         if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), token)) {
-            return done(error(401, "unauthorized", "send Authorization: Bearer <the token in admin.token of the data directory>"));
+            return done(JsonReplies.error(json, 401, "unauthorized", "send Authorization: Bearer <the token in admin.token of the data directory>"));
         }
         switch (request.method() + " " + request.path()) {
             case "GET /admin/status":
-                return done(json(200, status(supervisor.status())));
+                return done(JsonReplies.json(json, 200, status(supervisor.status())));
             case "POST /admin/checkpoint":
                 return supervisor.checkpointNow().handle((c, e) -> e != null
-                        ? error(409, "no_checkpoint", e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
-                        : json(200, json.createObjectNode().put("checkpoint", String.valueOf(supervisor.status().lastCheckpoint().id()))
+                        ? JsonReplies.error(json, 409, "no_checkpoint", e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
+                        : JsonReplies.json(json, 200, json.createObjectNode().put("checkpoint", String.valueOf(supervisor.status().lastCheckpoint().id()))
                                 .put("wal_seq", c.seq())));
             case "POST /admin/stop":
                 // After this reply has gone out: stopping closes this very server.
                 CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(stop);
-                return done(json(202, json.createObjectNode().put("stopping", true)));
+                return done(JsonReplies.json(json, 202, json.createObjectNode().put("stopping", true)));
             case "POST /admin/checkpoints/import":
                 return done(changeVault(() -> vault.importCheckpoint(request.body())));
             default:
@@ -87,7 +87,7 @@ final class AdminApi implements HttpApi {
                     boolean pinned = pin.group(2).equals("pin");
                     return done(changeVault(() -> vault.setPinned(CheckpointId.parse(pin.group(1)), pinned)));
                 }
-                return done(error(404, "not_found", "no admin endpoint " + request.method() + " " + request.path()));
+                return done(JsonReplies.error(json, 404, "not_found", "no admin endpoint " + request.method() + " " + request.path()));
         }
     }
 
@@ -106,7 +106,7 @@ final class AdminApi implements HttpApi {
     /** A change to the vault that the daemon holds; the CLI reads the result from the files afterwards. */
     private Reply changeVault(Supplier<Checkpoint> change) {
         try {
-            return json(200, json.createObjectNode().put("id", change.get().id().toString()));
+            return JsonReplies.json(json, 200, json.createObjectNode().put("id", change.get().id().toString()));
         } catch (VaultException e) {
             int status = switch (e.reason()) {
                 case NOT_FOUND -> 404;
@@ -114,9 +114,9 @@ final class AdminApi implements HttpApi {
                 case CORRUPT -> 409;
                 case UNAVAILABLE, IO -> 503;
             };
-            return error(status, e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
+            return JsonReplies.error(json, status, e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
         } catch (IllegalArgumentException e) {
-            return error(400, "bad_input", e.getMessage());
+            return JsonReplies.error(json, 400, "bad_input", e.getMessage());
         }
     }
 
@@ -162,19 +162,7 @@ final class AdminApi implements HttpApi {
         return root;
     }
 
-    private Reply json(int status, ObjectNode body) {
-        try {
-            return Reply.json(status, json.writeValueAsBytes(body));
-        } catch (java.io.IOException e) {
-            return Reply.text(500, e.getMessage());
-        }
-    }
 
-    private Reply error(int status, String code, String message) {
-        ObjectNode body = json.createObjectNode().put("ok", false);
-        body.putObject("error").put("code", code).put("message", message);
-        return json(status, body);
-    }
 
     private static CompletableFuture<Reply> done(Reply r) {
         return CompletableFuture.completedFuture(r);

@@ -51,17 +51,17 @@ final class EvolutionApi {
                 case "POST /admin/deploy" -> deploy(body(request));
                 case "POST /admin/rollback" -> rollback(body(request));
                 case "POST /admin/promote" -> promote(body(request));
-                case "GET /admin/versions" -> reply(200, versionsJson());
+                case "GET /admin/versions" -> JsonReplies.json(json, 200, versionsJson());
                 default -> null;
             };
         } catch (BadRequest | IllegalArgumentException e) {
-            return error(400, "bad_request", e.getMessage());
+            return JsonReplies.error(json, 400, "bad_request", e.getMessage());
         } catch (NoSuchElementException e) {
-            return error(404, "not_found", e.getMessage());
+            return JsonReplies.error(json, 404, "not_found", e.getMessage());
         } catch (IllegalStateException e) {
-            return error(409, "conflict", e.getMessage());
+            return JsonReplies.error(json, 409, "conflict", e.getMessage());
         } catch (RuntimeException e) {
-            return error(500, "internal", PrimarySupervisor.rootMessage(e));
+            return JsonReplies.error(json, 500, "internal", PrimarySupervisor.rootMessage(e));
         }
     }
 
@@ -96,14 +96,14 @@ final class EvolutionApi {
         Rollouts.Started s = rollouts.deploy(v, strategy);
         ObjectNode out = json.createObjectNode().put("deployment", s.deploymentId()).put("version", v.id())
                 .put("strategy", s.strategy().name().toLowerCase(java.util.Locale.ROOT));
-        return reply(202, out);
+        return JsonReplies.json(json, 202, out);
     }
 
     private Reply rollback(JsonNode body) {
         String reason = body.path("reason").asText("rolled back by an operator");
         if (rollouts.hasActive() || body.hasNonNull("deployment")) {
             String id = rollouts.rollback(text(body, "deployment"), "operator", reason);
-            return reply(200, json.createObjectNode().put("rolled_back", id));
+            return JsonReplies.json(json, 200, json.createObjectNode().put("rolled_back", id));
         }
         Version now = primary.currentVersion();
         String to = now.parent().orElseThrow(() -> new IllegalStateException("no rollout is in progress and version "
@@ -114,26 +114,19 @@ final class EvolutionApi {
         } catch (Exception e) {
             throw new IllegalStateException("could not switch back to " + previous.id() + ": " + PrimarySupervisor.rootMessage(e), e);
         }
-        return reply(200, json.createObjectNode().put("version", previous.id()).put("from", now.id()));
+        return JsonReplies.json(json, 200, json.createObjectNode().put("version", previous.id()).put("from", now.id()));
     }
 
     private Reply promote(JsonNode body) {
         String id = rollouts.promote(text(body, "deployment"), "operator");
-        return reply(200, json.createObjectNode().put("promoted", id));
+        return JsonReplies.json(json, 200, json.createObjectNode().put("promoted", id));
     }
 
     private ArrayNode versionsJson() {
         ArrayNode out = json.createArrayNode();
         String current = primary.currentVersion().id();
         for (Version v : versions.list()) {
-            ObjectNode n = out.addObject().put("id", v.id()).put("origin", v.origin().wireName())
-                    .put("created", v.createdAt().toString()).put("current", v.id().equals(current));
-            v.parent().ifPresent(p -> n.put("parent", p));
-            n.set("command", json.valueToTree(v.command()));
-            n.set("env", json.valueToTree(v.env()));
-            n.set("files", json.valueToTree(v.files()));
-            n.set("genome", v.genome());
-            n.put("rationale", v.rationale());
+            out.add(VersionStore.toJson(v, current));
         }
         return out;
     }
@@ -157,19 +150,7 @@ final class EvolutionApi {
         return body.hasNonNull(field) ? body.get(field).asText() : null;
     }
 
-    private Reply reply(int status, JsonNode body) {
-        try {
-            return Reply.json(status, json.writeValueAsBytes(body));
-        } catch (IOException e) {
-            return Reply.text(500, e.getMessage());
-        }
-    }
 
-    private Reply error(int status, String code, String message) {
-        ObjectNode body = json.createObjectNode().put("ok", false);
-        body.putObject("error").put("code", code).put("message", message);
-        return reply(status, body);
-    }
 
     private static final class BadRequest extends RuntimeException {
         private static final long serialVersionUID = 1L;

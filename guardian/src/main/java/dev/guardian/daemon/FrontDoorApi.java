@@ -40,16 +40,16 @@ final class FrontDoorApi implements HttpApi {
     public CompletableFuture<Reply> handle(Request request, Executor replies) {
         if (request.path().equals("/v1/invoke")) {
             if (!request.method().equals("POST")) {
-                return done(error(405, "method_not_allowed", "use POST for /v1/invoke, not " + request.method()));
+                return done(JsonReplies.error(json, 405, "method_not_allowed", "use POST for /v1/invoke, not " + request.method()));
             }
             return invoke(request, replies);
         }
         if (request.path().equals("/v1/health")) {
             PrimarySupervisor.Phase phase = supervisor.phase();
             ObjectNode body = json.createObjectNode().put("phase", phase.name());
-            return done(reply(phase == PrimarySupervisor.Phase.OPEN ? 200 : 503, body));
+            return done(JsonReplies.json(json, phase == PrimarySupervisor.Phase.OPEN ? 200 : 503, body));
         }
-        return done(error(404, "not_found", "no endpoint " + request.path() + " (try POST /v1/invoke)"));
+        return done(JsonReplies.error(json, 404, "not_found", "no endpoint " + request.path() + " (try POST /v1/invoke)"));
     }
 
     private CompletableFuture<Reply> invoke(Request request, Executor replies) {
@@ -57,23 +57,23 @@ final class FrontDoorApi implements HttpApi {
         try {
             body = json.readTree(request.body());
         } catch (JacksonException e) {
-            return done(error(400, "bad_body", "the body is not JSON: " + e.getOriginalMessage()));
+            return done(JsonReplies.error(json, 400, "bad_body", "the body is not JSON: " + e.getOriginalMessage()));
         } catch (java.io.IOException e) {
-            return done(error(400, "bad_body", "the body could not be read: " + e.getMessage()));
+            return done(JsonReplies.error(json, 400, "bad_body", "the body could not be read: " + e.getMessage()));
         }
         if (body == null || !body.isObject()) {
-            return done(error(400, "bad_body", "the body must be a JSON object with a 'payload', but was "
+            return done(JsonReplies.error(json, 400, "bad_body", "the body must be a JSON object with a 'payload', but was "
                     + (body == null || body.isMissingNode() ? "empty" : body.getNodeType().name().toLowerCase(Locale.ROOT))));
         }
         JsonNode payload = body.get("payload");
         if (payload == null) {
-            return done(error(400, "bad_body", "missing field 'payload'"));
+            return done(JsonReplies.error(json, 400, "bad_body", "missing field 'payload'"));
         }
         String key = request.header("idempotency-key");
         JsonNode keyField = body.get("idempotency_key");
         if (keyField != null && !keyField.isNull()) {
             if (!keyField.isTextual() || keyField.textValue().isEmpty()) {
-                return done(error(400, "bad_body", "field 'idempotency_key' must be a non-empty string, but was " + keyField));
+                return done(JsonReplies.error(json, 400, "bad_body", "field 'idempotency_key' must be a non-empty string, but was " + keyField));
             }
             key = keyField.textValue();
         }
@@ -94,10 +94,10 @@ final class FrontDoorApi implements HttpApi {
             ObjectNode body = json.createObjectNode().put("ok", a.ok()).put("seq", a.seq());
             if (a.ok()) {
                 body.set("payload", a.payload());
-                return reply(200, body);
+                return JsonReplies.json(json, 200, body);
             }
             body.putObject("error").put("code", a.errorCode()).put("message", a.errorMessage());
-            return reply(422, body);
+            return JsonReplies.json(json, 422, body);
         }
         Outcome.Failed f = (Outcome.Failed) outcome;
         int status = switch (f.kind()) {
@@ -107,23 +107,11 @@ final class FrontDoorApi implements HttpApi {
             case AGENT_FAILED, UNAVAILABLE -> 503;
             case BAD_REQUEST -> 400;
         };
-        Reply r = error(status, f.kind().name().toLowerCase(Locale.ROOT), f.message());
+        Reply r = JsonReplies.error(json, status, f.kind().name().toLowerCase(Locale.ROOT), f.message());
         return status == 429 || status == 503 ? r.withHeader("Retry-After", "1") : r;
     }
 
-    private Reply error(int status, String code, String message) {
-        ObjectNode body = json.createObjectNode().put("ok", false);
-        body.putObject("error").put("code", code).put("message", message);
-        return reply(status, body);
-    }
 
-    private Reply reply(int status, JsonNode body) {
-        try {
-            return Reply.json(status, json.writeValueAsBytes(body));
-        } catch (java.io.IOException e) {
-            return Reply.text(500, "could not write the reply: " + e.getMessage());
-        }
-    }
 
     private static CompletableFuture<Reply> done(Reply r) {
         return CompletableFuture.completedFuture(r);

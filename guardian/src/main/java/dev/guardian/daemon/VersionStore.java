@@ -80,6 +80,19 @@ public final class VersionStore {
         return vault.versions().stream().map(Version::fromRecord).toList();
     }
 
+    /** A version as the admin API and {@code guardian versions} show it. */
+    public static ObjectNode toJson(Version v, String currentId) {
+        ObjectNode n = JSON.createObjectNode().put("id", v.id()).put("origin", v.origin().wireName())
+                .put("created", v.createdAt().toString()).put("current", v.id().equals(currentId));
+        v.parent().ifPresent(p -> n.put("parent", p));
+        n.set("command", JSON.valueToTree(v.command()));
+        n.set("env", JSON.valueToTree(v.env()));
+        n.set("files", JSON.valueToTree(v.files()));
+        n.set("genome", v.genome());
+        n.put("rationale", v.rationale());
+        return n;
+    }
+
     /** Where a version runs: its own directory when it has files, else {@code fallback}. */
     public Path workingDir(Version v, Path fallback) {
         return v.files().isEmpty() ? fallback : versionsDir.resolve(v.id());

@@ -72,6 +72,19 @@ class EvolutionIT {
                 assertThat(daemon.invoke("{\"op\":\"about\"}", null).body().path("payload").path("generation").asInt())
                         .as("the broken generation 3 never became the primary").isEqualTo(2);
 
+                GuardianCli.Result nothing = GuardianCli.run("deploy", "--data-dir", data.toString());
+                assertThat(nothing.exitCode()).as(nothing.toString()).isEqualTo(ExitCodes.USAGE);
+                assertThat(nothing.stderr()).contains("nothing to deploy");
+                GuardianCli.Result badStrategy = GuardianCli.run("deploy", "--data-dir", data.toString(), "--strategy", "yolo",
+                        "--", "python3", VARIANT);
+                assertThat(badStrategy.exitCode()).as(badStrategy.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+                assertThat(badStrategy.stderr()).contains("strategy must be one of shadow, canary, direct, but was 'yolo'")
+                        .doesNotContain("\tat ");
+                GuardianCli.Result badGenome = GuardianCli.run("deploy", "--data-dir", data.toString(), "--genome", "{oops",
+                        "--", "python3", VARIANT);
+                assertThat(badGenome.exitCode()).as(badGenome.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+                assertThat(badGenome.stderr()).contains("--genome must be JSON, but was '{oops'");
+
                 GuardianCli.Result deploy = GuardianCli.run("deploy", "--data-dir", data.toString(), "--strategy", "shadow",
                         "--rationale", "an operator's try", "--", "python3", VARIANT, "--tag", "operator");
                 assertThat(deploy.exitCode()).as(deploy.toString()).isZero();

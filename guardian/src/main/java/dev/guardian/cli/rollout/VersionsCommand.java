@@ -41,15 +41,7 @@ public final class VersionsCommand {
     }
 
     static ObjectNode json(Version v, String current) {
-        ObjectNode n = JSON.createObjectNode().put("id", v.id()).put("origin", v.origin().wireName())
-                .put("created", v.createdAt().toString()).put("current", v.id().equals(current));
-        v.parent().ifPresent(p -> n.put("parent", p));
-        n.set("command", JSON.valueToTree(v.command()));
-        n.set("env", JSON.valueToTree(v.env()));
-        n.set("files", JSON.valueToTree(v.files()));
-        n.set("genome", v.genome());
-        n.put("rationale", v.rationale());
-        return n;
+        return dev.guardian.daemon.VersionStore.toJson(v, current);
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "Every version, oldest first; * marks the primary's.")
