@@ -5,6 +5,7 @@ import dev.guardian.evolution.compare.OutputComparator;
 import dev.guardian.evolution.judge.JudgeConfig;
 import dev.guardian.evolution.rollout.RolloutPlan;
 import dev.guardian.evolution.rollout.Strategy;
+import dev.guardian.process.CpuPriority;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,7 @@ import java.util.regex.Pattern;
  *   sticky_key: /user            # JSON pointer into the payload: one client stays on one side
  *   evaluate_every: 500ms
  *   shadow_niceness: 10
+ *   shadow_scheduling: idle      # idle: shadows run only on CPU the primary leaves (Linux SCHED_IDLE) | nice
  *   proposals: shadow            # the strategy for the agent's own proposals
  *   compare: {mode: structural, ignore: [/payload/at], abs_tolerance: 0, rel_tolerance: 0}
  *   judge: {max_latency_multiplier: 1.2, min_samples: 200, ...}
@@ -38,7 +40,7 @@ import java.util.regex.Pattern;
  */
 public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer> stages, Window stage, Window shadow,
         Window direct, Integer maxExtensions, String afterExtensions, String drill, Duration maxDuration, String stickyKey,
-        Duration evaluateEvery, Integer shadowNiceness, String proposals, Compare compare, Judge judge) {
+        Duration evaluateEvery, Integer shadowNiceness, String shadowScheduling, String proposals, Compare compare, Judge judge) {
 
     public RolloutSettings {
         RolloutPlan d = RolloutPlan.ofDefaults();
@@ -60,6 +62,8 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
         if (shadowNiceness < 0 || shadowNiceness > 19) {
             throw new IllegalArgumentException("rollout.shadow_niceness must be in 0..19, but was " + shadowNiceness);
         }
+        shadowScheduling = shadowScheduling == null ? "idle" : shadowScheduling;
+        choice("rollout.shadow_scheduling", shadowScheduling, "idle", "nice");
         proposals = proposals == null ? "shadow" : proposals;
         strategy("rollout.strategy", strategy);
         strategy("rollout.proposals", proposals);
@@ -73,7 +77,8 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
     }
 
     public static RolloutSettings ofDefaults() {
-        return new RolloutSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new RolloutSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** The configured plan, with {@code strategy} (the config's, a deploy's override, or the proposals'). */
@@ -89,6 +94,14 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
                 shadow.toWindow(d.shadowWindow()), direct.toWindow(d.directWindow()), maxExtensions,
                 RolloutPlan.AfterExtensions.valueOf(choice("rollout.after_extensions", afterExtensions, "hold", "rollback")),
                 RolloutPlan.DrillPolicy.valueOf(choice("rollout.drill", drill, "block", "allow")), maxDuration, stickyKey));
+    }
+
+    /**
+     * The CPU priority of shadow instances (candidates and controls that give no answers to clients):
+     * the configured nice value, and unless {@code shadow_scheduling: nice}, {@code SCHED_IDLE}.
+     */
+    public CpuPriority shadowPriority() {
+        return new CpuPriority(shadowNiceness, "idle".equalsIgnoreCase(shadowScheduling));
     }
 
     public Strategy defaultStrategy() {

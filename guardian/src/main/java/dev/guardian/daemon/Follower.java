@@ -10,6 +10,7 @@ import dev.guardian.evolution.version.Version;
 import dev.guardian.instance.AgentInstance;
 import dev.guardian.instance.InstanceException;
 import dev.guardian.instance.InstanceListener;
+import dev.guardian.process.CpuPriority;
 import dev.guardian.process.Launcher;
 import dev.guardian.process.ResourceUsage;
 import dev.guardian.protocol.Message;
@@ -20,12 +21,15 @@ import dev.guardian.vault.Vault;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +44,19 @@ import org.slf4j.LoggerFactory;
  * everything). It never slows the primary: requests reach it through a bounded queue, and when that
  * is full they are shed and counted. Its answers are timed into its metric window and, for a
  * candidate, compared with the primary's.
+ *
+ * <p>The queue is lock-free on purpose. The primary offers to it under its sequencer lock, and a
+ * shadow's threads run at a low priority: a lock that a starved feeder held would stall the
+ * primary until the feeder got a CPU again. For the same reason at most {@link #IN_FLIGHT}
+ * requests are in the agent's pipe at once: a starved shadow's backlog stays here, where it is
+ * shed and counted, instead of in its stdin, where heartbeats and timeouts would wait behind it.
  */
 final class Follower implements RequestTap {
 
     private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int QUEUE = 10_000;
+    static final int IN_FLIGHT = 64;
 
     private record Mirrored(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primary,
             CompletableFuture<Outcome> client) {
@@ -62,7 +73,11 @@ final class Follower implements RequestTap {
     private final TrafficSplit split;
     private final String stickyKey;
     private final Events events;
-    private final BlockingQueue<Mirrored> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final Queue<Mirrored> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    /** True while the feeder is parked waiting for a request: only then does an offer unpark it. */
+    private volatile boolean feederWaiting;
     private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
     private final SwitchableListener listener = new SwitchableListener();
     private final MetricWindow window;
@@ -73,7 +88,7 @@ final class Follower implements RequestTap {
     private final java.util.concurrent.atomic.AtomicLong lastAnswer = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     private volatile boolean closed;
     private volatile AgentInstance instance;
-    private Thread feeder;
+    private volatile Thread feeder;
     /** System.nanoTime() when {@link #stop} had detached it from the traffic (0 before): a benchmark hook. */
     private volatile long detachedAt;
 
@@ -125,12 +140,12 @@ final class Follower implements RequestTap {
      * Starts the process, restores the primary's latest checkpoint, replays the log after it and
      * starts following live traffic. Fails (with the process stopped) when any step does.
      */
-    void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, int niceness, Duration startupTimeout)
+    void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, CpuPriority priority, Duration startupTimeout)
             throws Exception {
         // Attached first, so that no request falls between the log replay and the live traffic.
         primary.attach(this);
         try {
-            instance = AgentInstance.start(launcher, primary.launchSpec(instanceId, version, niceness),
+            instance = AgentInstance.start(launcher, primary.launchSpec(instanceId, version, priority),
                     primary.instanceOptions(), listener, timers);
             listener.retarget(new Watch());
             Optional<CheckpointData> checkpoint = vault.latestValid(PrimarySupervisor.LINEAGE);
@@ -146,7 +161,13 @@ final class Follower implements RequestTap {
             // The checkpoint itself covers up to seq: a promotion without later traffic must not wait.
             lastFed = Math.max(lastFed, seq);
             replayAfter(seq);
-            feeder = new Thread(this::feed, "feed-" + instanceId);
+            feeder = new Thread(() -> {
+                // Guardian's side of a shadow yields to the primary too (see AgentInstance#thread on why not idle).
+                if (!priority.isNormal()) {
+                    priority.withoutIdle().applyToThread(CpuPriority.currentThreadId());
+                }
+                feed();
+            }, "feed-" + instanceId);
             feeder.setDaemon(true);
             feeder.start();
         } catch (Exception e) {
@@ -178,10 +199,15 @@ final class Follower implements RequestTap {
         }
         int p = percent;
         boolean answers = p > 0 && split != null && split.candidateAnswers(TrafficSplit.stickyKey(payload, stickyKey).orElse(null), seq, p);
-        Mirrored m = new Mirrored(seq, id, payload, primaryAnswer, answers ? new CompletableFuture<>() : null);
-        if (!queue.offer(m)) {
+        if (queued.incrementAndGet() > QUEUE) {
+            queued.decrementAndGet();
             window.recordShed();
             return null;
+        }
+        Mirrored m = new Mirrored(seq, id, payload, primaryAnswer, answers ? new CompletableFuture<>() : null);
+        queue.add(m);
+        if (feederWaiting) {
+            LockSupport.unpark(feeder);
         }
         if (closed && m.client() != null) {
             // stop() may have drained the queue just before this offer: the client falls back now.
@@ -193,7 +219,10 @@ final class Follower implements RequestTap {
     private void feed() {
         try {
             while (!closed) {
-                Mirrored m = queue.take();
+                Mirrored m = take();
+                if (m == null) {
+                    continue;
+                }
                 if (m.seq() <= lastFed) {
                     if (m.client() != null) {
                         m.client().completeExceptionally(new IllegalStateException("covered by the replay"));
@@ -204,11 +233,13 @@ final class Follower implements RequestTap {
                     continue;
                 }
                 AgentInstance target = instance;
+                inFlight.acquire();
                 unanswered.add(m.seq());
                 lastFed = m.seq();
                 long sent = System.nanoTime();
                 target.request(new Message.Request(m.id(), m.seq(), m.payload(), false), true).whenComplete((r, e) -> {
                     unanswered.remove(m.seq());
+                    inFlight.release();
                     if (e == null) {
                         window.recordAnswer(serviceTime(sent), r.ok());
                         Outcome mine = Outcome.of(m.seq(), r);
@@ -238,6 +269,27 @@ final class Follower implements RequestTap {
         }
     }
 
+    /** The next queued request; null after a wake-up that found none (or an interrupt: closed is checked). */
+    private Mirrored take() throws InterruptedException {
+        Mirrored m = queue.poll();
+        if (m == null) {
+            feederWaiting = true;
+            // Checked again after announcing the wait: an offer in between either sees the flag or is seen here.
+            m = queue.poll();
+            if (m == null) {
+                LockSupport.park(this);
+                feederWaiting = false;
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                return null;
+            }
+            feederWaiting = false;
+        }
+        queued.decrementAndGet();
+        return m;
+    }
+
     /**
      * How long the agent worked on an answer: from when it could start on the request — sent, or
      * its previous answer if that came later — to now. Requests are pipelined to the agent, so
@@ -253,7 +305,7 @@ final class Follower implements RequestTap {
 
     /** Requests queued for or in the agent: 0 when it has caught up with the primary. */
     int backlog() {
-        return queue.size() + unanswered.size();
+        return queued.get() + unanswered.size();
     }
 
     /** The newest sequence up to which this follower has applied every request it was given. */
@@ -280,12 +332,12 @@ final class Follower implements RequestTap {
         if (feeder != null) {
             feeder.interrupt();
         }
-        queue.forEach(m -> {
+        for (Mirrored m; (m = queue.poll()) != null; ) {
+            queued.decrementAndGet();
             if (m.client() != null) {
                 m.client().completeExceptionally(new IllegalStateException("the candidate stopped"));
             }
-        });
-        queue.clear();
+        }
         detachedAt = System.nanoTime();
         AgentInstance i = instance;
         if (i != null) {

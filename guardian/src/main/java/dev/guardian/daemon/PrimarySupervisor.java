@@ -14,6 +14,7 @@ import dev.guardian.instance.InstanceException;
 import dev.guardian.instance.InstanceListener;
 import dev.guardian.instance.InstanceOptions;
 import dev.guardian.instance.InstanceStats;
+import dev.guardian.process.CpuPriority;
 import dev.guardian.process.LaunchSpec;
 import dev.guardian.process.Launcher;
 import dev.guardian.protocol.Message;
@@ -358,8 +359,9 @@ public final class PrimarySupervisor implements AutoCloseable {
                 }
                 Thread.sleep(2);
             }
-            if (!next.process().setNiceness(0)) {
-                LOG.warn("{} keeps the lower CPU priority it had as a shadow: raising it needs CAP_SYS_NICE", next.id());
+            if (!next.priority().isNormal() && !next.setPriority(CpuPriority.NORMAL)) {
+                LOG.warn("{} keeps the lower CPU priority it had as a shadow ({}): raising it needs CAP_SYS_NICE",
+                        next.id(), next.priority());
             }
             synchronized (sequencer) {
                 int gen = ++generation;
@@ -854,17 +856,17 @@ public final class PrimarySupervisor implements AutoCloseable {
     }
 
     private LaunchSpec launchSpec(String instanceId) {
-        return launchSpec(instanceId, current, 0);
+        return launchSpec(instanceId, current, CpuPriority.NORMAL);
     }
 
-    /** How an instance of {@code version} starts ({@code niceness} > 0 for shadows). */
-    LaunchSpec launchSpec(String instanceId, Version version, int niceness) {
+    /** How an instance of {@code version} starts (shadows at a lower CPU priority). */
+    LaunchSpec launchSpec(String instanceId, Version version, CpuPriority priority) {
         Map<String, String> env = new HashMap<>(version.env());
         env.put("GUARDIAN_MAX_LINE_BYTES", Integer.toString(config.protocol().maxLineBytes()));
         env.put("GUARDIAN_INSTANCE_ID", instanceId);
         Path logs = config.dataDir().resolve("logs");
         Path workingDir = versions == null ? config.agent().workingDir() : versions.workingDir(version, config.agent().workingDir());
-        return new LaunchSpec(instanceId, version.command(), env, workingDir, config.limits().toResourceLimits(), niceness,
+        return new LaunchSpec(instanceId, version.command(), env, workingDir, config.limits().toResourceLimits(), priority,
                 logs.resolve(instanceId + ".stderr.log"), 10L << 20, 3);
     }
 

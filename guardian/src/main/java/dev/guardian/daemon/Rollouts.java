@@ -24,6 +24,7 @@ import dev.guardian.evolution.traffic.TrafficSplit;
 import dev.guardian.evolution.version.Origin;
 import dev.guardian.evolution.version.Version;
 import dev.guardian.instance.AgentInstance;
+import dev.guardian.process.CpuPriority;
 import dev.guardian.process.Launcher;
 import dev.guardian.process.ResourceUsage;
 import dev.guardian.protocol.Message;
@@ -210,9 +211,10 @@ final class Rollouts implements AutoCloseable {
     }
 
     private void launch(Active a) {
-        int niceness = a.candidate.percent() > 0 ? 0 : settings.shadowNiceness();
+        // A canary answers clients: it runs at the primary's priority, and so does its control.
+        CpuPriority priority = a.candidate.percent() > 0 ? CpuPriority.NORMAL : settings.shadowPriority();
         try {
-            a.control.start(launcher, vault, primary.timers(), niceness, config.startupTimeout());
+            a.control.start(launcher, vault, primary.timers(), priority, config.startupTimeout());
         } catch (Exception e) {
             String why = "the control instance of the baseline could not start: " + PrimarySupervisor.rootMessage(e);
             LOG.error("rollout {}: {}", a.id, why);
@@ -220,7 +222,7 @@ final class Rollouts implements AutoCloseable {
             return;
         }
         try {
-            a.candidate.start(launcher, vault, primary.timers(), niceness, config.startupTimeout());
+            a.candidate.start(launcher, vault, primary.timers(), priority, config.startupTimeout());
             awaitCaughtUp(a);
             a.started = true;
         } catch (Exception e) {
@@ -400,7 +402,7 @@ final class Rollouts implements AutoCloseable {
     }
 
     private AgentInstance drillInstance(String id, Version version, Message.Checkpoint ck) throws Exception {
-        AgentInstance i = AgentInstance.start(launcher, primary.launchSpec(id, version, settings.shadowNiceness()),
+        AgentInstance i = AgentInstance.start(launcher, primary.launchSpec(id, version, settings.shadowPriority()),
                 primary.instanceOptions(), dev.guardian.instance.InstanceListener.NONE, primary.timers());
         try {
             i.handshake(new Message.Init(1, id, Message.Role.SHADOW, version.genome(), ck.memory(), ck.seq()))

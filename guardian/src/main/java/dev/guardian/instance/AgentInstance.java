@@ -1,6 +1,7 @@
 package dev.guardian.instance;
 
 import dev.guardian.process.AgentProcess;
+import dev.guardian.process.CpuPriority;
 import dev.guardian.process.ExitStatus;
 import dev.guardian.process.LaunchSpec;
 import dev.guardian.process.Launcher;
@@ -69,15 +70,22 @@ public final class AgentInstance {
     private final long startedNanos = System.nanoTime();
     private volatile ScheduledFuture<?> heartbeat;
     private volatile ResourceUsage lastUsage = ResourceUsage.UNKNOWN;
+    /** The CPU wait time at the previous heartbeat: a ping missed while waiting for a CPU is not a hang. */
+    private volatile long lastCpuWait = -1;
+    private final AtomicLong starvedMisses = new AtomicLong();
+    private volatile CpuPriority priority;
+    /** Linux ids of this instance's reader and writer threads, whose priority follows the instance's. */
+    private final java.util.Set<Integer> threadIds = ConcurrentHashMap.newKeySet();
     /** Answer latencies in nanoseconds; written by the reader thread, read by status. */
     private final ConcurrentHistogram latency = new ConcurrentHistogram(3);
 
     private record Pending(CompletableFuture<Message.Response> future, ScheduledFuture<?> timeout, long sentNanos) {
     }
 
-    private AgentInstance(AgentProcess process, InstanceOptions options, InstanceListener listener,
+    private AgentInstance(AgentProcess process, CpuPriority priority, InstanceOptions options, InstanceListener listener,
             ScheduledExecutorService timers) {
         this.process = process;
+        this.priority = priority;
         this.options = options;
         this.listener = listener;
         this.timers = timers;
@@ -98,7 +106,7 @@ public final class AgentInstance {
     /** Launches the agent and starts its session; call {@link #handshake} next. */
     public static AgentInstance start(Launcher launcher, LaunchSpec spec, InstanceOptions options,
             InstanceListener listener, ScheduledExecutorService timers) throws IOException {
-        return new AgentInstance(launcher.launch(spec), options, listener, timers);
+        return new AgentInstance(launcher.launch(spec), spec.priority(), options, listener, timers);
     }
 
     public String id() {
@@ -111,6 +119,26 @@ public final class AgentInstance {
 
     public State state() {
         return state.get();
+    }
+
+    /** Late pongs not counted as misses because the (idle-priority) instance was starved of CPU. */
+    public long starvedMisses() {
+        return starvedMisses.get();
+    }
+
+    public CpuPriority priority() {
+        return priority;
+    }
+
+    /**
+     * Changes the CPU priority of the agent's process (every thread and child) and of Guardian's
+     * threads that serve it (a promoted shadow goes back to normal); false when the agent's could not
+     * be set (raising it needs CAP_SYS_NICE or an RLIMIT_NICE that allows it).
+     */
+    public boolean setPriority(CpuPriority p) {
+        priority = p;
+        threadIds.forEach(tid -> p.withoutIdle().applyToThread(tid));
+        return process.setPriority(p);
     }
 
     public Duration uptime() {
@@ -305,8 +333,9 @@ public final class AgentInstance {
             if (state.get() == State.EXITED) {
                 return;
             }
+            ResourceUsage usage = process.usage();
             long sent = nextNonce.get();
-            if (sent > 0 && lastPong.get() < sent) {
+            if (sent > 0 && lastPong.get() < sent && !starved(usage)) {
                 int missed = missedPings.incrementAndGet();
                 if (missed >= options.heartbeatMisses()) {
                     kill(ExitReason.HUNG, "no pong for " + missed + " pings in a row (every "
@@ -315,8 +344,8 @@ public final class AgentInstance {
                 }
             }
             stdin.offer(new Message.Ping(nextNonce.incrementAndGet()));
-            ResourceUsage usage = process.usage();
             lastUsage = usage;
+            lastCpuWait = priority.idle() ? cpuWait(usage) : -1;
             if (options.rssCapBytes() > 0 && usage.rssBytes() > options.rssCapBytes()) {
                 kill(ExitReason.LEAKED, "resident memory " + (usage.rssBytes() >> 20) + " MB is over the cap of "
                         + (options.rssCapBytes() >> 20) + " MB");
@@ -324,6 +353,40 @@ public final class AgentInstance {
         } catch (RuntimeException e) {
             LOG.error("heartbeat of {} failed; it goes on", id(), e);
         }
+    }
+
+    /**
+     * True when, over the last heartbeat interval, an idle-priority instance — the agent's threads,
+     * or Guardian's reader and writer threads that carry its lines — spent at least half the
+     * interval runnable but without a CPU: a shadow starved by a busy machine is late with its pong,
+     * not hung. (A hung agent sleeps or spins; either way it does not wait that long on a run queue.)
+     * Normal instances get no such allowance.
+     */
+    private boolean starved(ResourceUsage usage) {
+        long before = lastCpuWait;
+        long now = cpuWait(usage);
+        if (!priority.idle() || before < 0 || now < 0) {
+            return false;
+        }
+        boolean starved = now - before >= options.heartbeatInterval().toNanos() / 2;
+        if (starved) {
+            starvedMisses.incrementAndGet();
+            LOG.debug("{}: pong late while starved of CPU ({} ms waiting for one): not counted as a miss", id(),
+                    (now - before) / 1_000_000);
+        }
+        return starved;
+    }
+
+    /** CPU wait of the agent's threads and of this instance's own threads in Guardian; -1 when unknown. */
+    private long cpuWait(ResourceUsage usage) {
+        long total = usage.cpuWaitNanos();
+        if (total < 0) {
+            return -1;
+        }
+        for (int tid : threadIds) {
+            total += Math.max(0, CpuPriority.threadCpuWaitNanos(tid));
+        }
+        return total;
     }
 
     private void readLoop(ProtocolReader reader) {
@@ -459,8 +522,24 @@ public final class AgentInstance {
         return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
     }
 
-    private static Thread thread(String name, Runnable body) {
-        Thread t = new Thread(body, name);
+    /**
+     * A thread serving this instance at its priority's nice value. Never under SCHED_IDLE: a JVM
+     * thread starved of CPU would hold up every safepoint (every GC pause) until it got one, and a
+     * lock it held (the timers') would hold up the primary; at a high nice value it still runs as soon
+     * as a normal thread waits for it.
+     */
+    private Thread thread(String name, Runnable body) {
+        Thread t = new Thread(() -> {
+            int tid = CpuPriority.currentThreadId();
+            if (tid > 0) {
+                threadIds.add(tid);
+                CpuPriority p = priority;
+                if (!p.isNormal()) {
+                    p.withoutIdle().applyToThread(tid);
+                }
+            }
+            body.run();
+        }, name);
         t.setDaemon(true);
         return t;
     }

@@ -37,10 +37,11 @@ public interface AgentProcess {
     boolean signal(Signal signal);
 
     /**
-     * Sets the CPU priority of the instance's process (a promoted shadow goes back to 0); false when
-     * it cannot (raising priority needs CAP_SYS_NICE or an RLIMIT_NICE that allows it).
+     * Sets the CPU priority of every thread of the instance and its descendants (a promoted shadow goes
+     * back to normal); false when it cannot (raising priority needs CAP_SYS_NICE or an RLIMIT_NICE that
+     * allows it).
      */
-    default boolean setNiceness(int niceness) {
+    default boolean setPriority(CpuPriority priority) {
         return false;
     }
 

@@ -13,13 +13,13 @@ import java.util.Objects;
  * @param env           extra environment variables (added to Guardian's own)
  * @param workingDir    working directory, or null for Guardian's
  * @param limits        resource caps
- * @param niceness      CPU priority (0 normal; shadows run at a higher niceness, i.e. lower priority)
+ * @param priority      CPU priority (normal for the primary; shadows run at a lower one)
  * @param stderrLog     the agent's stderr goes here, rotated by size
  * @param stderrMaxBytes size at which the stderr log rotates
  * @param stderrKeep    how many rotated stderr files are kept
  */
 public record LaunchSpec(String instanceId, List<String> command, Map<String, String> env, Path workingDir,
-        ResourceLimits limits, int niceness, Path stderrLog, long stderrMaxBytes, int stderrKeep) {
+        ResourceLimits limits, CpuPriority priority, Path stderrLog, long stderrMaxBytes, int stderrKeep) {
 
     public LaunchSpec {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -29,9 +29,7 @@ public record LaunchSpec(String instanceId, List<String> command, Map<String, St
         }
         env = env == null ? Map.of() : Map.copyOf(env);
         limits = limits == null ? ResourceLimits.NONE : limits;
-        if (niceness < -20 || niceness > 19) {
-            throw new IllegalArgumentException("niceness must be between -20 and 19, but was " + niceness);
-        }
+        priority = priority == null ? CpuPriority.NORMAL : priority;
         Objects.requireNonNull(stderrLog, "stderrLog");
         if (stderrMaxBytes < 1024) {
             throw new IllegalArgumentException("stderrMaxBytes must be >= 1024, but was " + stderrMaxBytes);
@@ -43,19 +41,19 @@ public record LaunchSpec(String instanceId, List<String> command, Map<String, St
 
     /** A spec with defaults for everything but the command and the stderr log. */
     public static LaunchSpec of(String instanceId, List<String> command, Path stderrLog) {
-        return new LaunchSpec(instanceId, command, Map.of(), null, ResourceLimits.NONE, 0, stderrLog,
+        return new LaunchSpec(instanceId, command, Map.of(), null, ResourceLimits.NONE, CpuPriority.NORMAL, stderrLog,
                 10L * 1024 * 1024, 3);
     }
 
     public LaunchSpec withLimits(ResourceLimits newLimits) {
-        return new LaunchSpec(instanceId, command, env, workingDir, newLimits, niceness, stderrLog, stderrMaxBytes, stderrKeep);
+        return new LaunchSpec(instanceId, command, env, workingDir, newLimits, priority, stderrLog, stderrMaxBytes, stderrKeep);
     }
 
-    public LaunchSpec withNiceness(int newNiceness) {
-        return new LaunchSpec(instanceId, command, env, workingDir, limits, newNiceness, stderrLog, stderrMaxBytes, stderrKeep);
+    public LaunchSpec withPriority(CpuPriority newPriority) {
+        return new LaunchSpec(instanceId, command, env, workingDir, limits, newPriority, stderrLog, stderrMaxBytes, stderrKeep);
     }
 
     public LaunchSpec withEnv(Map<String, String> newEnv) {
-        return new LaunchSpec(instanceId, command, newEnv, workingDir, limits, niceness, stderrLog, stderrMaxBytes, stderrKeep);
+        return new LaunchSpec(instanceId, command, newEnv, workingDir, limits, priority, stderrLog, stderrMaxBytes, stderrKeep);
     }
 }

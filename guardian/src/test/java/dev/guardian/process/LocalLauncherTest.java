@@ -3,6 +3,7 @@ package dev.guardian.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.guardian.process.internal.Priorities;
 import dev.guardian.process.internal.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,12 +55,35 @@ class LocalLauncherTest {
     @Test
     void capsAreAppliedAndVisibleInProcLimits() throws Exception {
         AgentProcess p = launch(LaunchSpec.of("capped", List.of("sleep", "30"), log())
-                .withLimits(new ResourceLimits(2L << 30, 10, 64, 0)).withNiceness(10));
+                .withLimits(new ResourceLimits(2L << 30, 10, 64, 0)).withPriority(CpuPriority.nice(10)));
         String limits = ProcFs.limits(p.pid().orElseThrow());
         assertThat(limits).containsPattern("Max address space\\s+2147483648\\s+2147483648\\s+bytes");
         assertThat(limits).containsPattern("Max cpu time\\s+10\\s+11\\s+seconds");
         assertThat(limits).containsPattern("Max open files\\s+64\\s+64\\s+files");
         assertThat(ProcFs.niceness(p.pid().orElseThrow())).isEqualTo(10);
+    }
+
+    @Test
+    void anIdlePriorityReachesEveryThreadAndCanBeLiftedAgain() throws Exception {
+        // A Python agent that starts a second thread after launch: it inherits the priority.
+        AgentProcess p = launch(LaunchSpec.of("idle", List.of("python3", "-c",
+                "import threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()\ntime.sleep(30)"), log())
+                .withPriority(new CpuPriority(7, true)));
+        long pid = p.pid().orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Priorities.threads(pid).size() == 2);
+        for (int tid : Priorities.threads(pid)) {
+            assertThat(Priorities.policy(tid)).as("thread " + tid + " under SCHED_IDLE").isEqualTo(5);
+        }
+        assertThat(ProcFs.niceness(pid)).isEqualTo(7);
+
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "raising a priority back needs CAP_SYS_NICE or an RLIMIT_NICE that allows it");
+        assertThat(p.setPriority(CpuPriority.NORMAL)).isTrue();
+        for (int tid : Priorities.threads(pid)) {
+            assertThat(Priorities.policy(tid)).as("thread " + tid + " back to SCHED_OTHER").isZero();
+        }
+        assertThat(ProcFs.niceness(pid)).isZero();
+        assertThat(ProcFs.policy(pid)).isZero();
     }
 
     @Test
@@ -84,7 +108,7 @@ class LocalLauncherTest {
     void stderrGoesToASizeRotatedLog() throws Exception {
         Path log = dir.resolve("agent.stderr.log");
         String script = "import sys\nfor i in range(100):\n    sys.stderr.write('line %03d '.ljust(100, 'x') % i + '\\n'); sys.stderr.flush()\n";
-        AgentProcess p = launch(new LaunchSpec("noisy", List.of("python3", "-c", script), null, null, null, 0, log, 2048, 2));
+        AgentProcess p = launch(new LaunchSpec("noisy", List.of("python3", "-c", script), null, null, null, CpuPriority.NORMAL, log, 2048, 2));
         assertThat(p.onExit().get(10, TimeUnit.SECONDS).code()).isZero();
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(log).contains("line 099"));
         assertThat(Files.size(log)).isLessThanOrEqualTo(2048);

@@ -1,6 +1,7 @@
 package dev.guardian.process.internal;
 
 import dev.guardian.process.AgentProcess;
+import dev.guardian.process.CpuPriority;
 import dev.guardian.process.ExitStatus;
 import dev.guardian.process.ResourceUsage;
 import dev.guardian.process.Signal;
@@ -70,13 +71,8 @@ final class LocalAgentProcess implements AgentProcess {
     }
 
     @Override
-    public boolean setNiceness(int niceness) {
-        try {
-            LibC.INSTANCE.setpriority(LibC.PRIO_PROCESS, (int) process.pid(), niceness);
-            return true;
-        } catch (com.sun.jna.LastErrorException e) {
-            return false;
-        }
+    public boolean setPriority(CpuPriority priority) {
+        return Priorities.applyToProcessTree(process.toHandle(), priority);
     }
 
     @Override
@@ -88,6 +84,6 @@ final class LocalAgentProcess implements AgentProcess {
         }
         // Count what the agent started too: a leak in a helper process is the agent's leak.
         long total = rss + process.descendants().mapToLong(h -> Math.max(0, ProcFs.rssBytes(h.pid()))).sum();
-        return new ResourceUsage(total, ProcFs.cpuNanos(pid));
+        return new ResourceUsage(total, ProcFs.cpuNanos(pid), ProcFs.cpuWaitNanos(pid));
     }
 }

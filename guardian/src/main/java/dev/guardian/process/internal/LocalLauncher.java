@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * is not a group leader) makes it the leader of a new session and process group without forking:
  * the pid Guardian sees is the agent's, and a signal to {@code -pid} reaches everything the agent
  * started. Caps are applied with prlimit right after the start (a window of a millisecond or so in
- * which they do not yet hold), and the niceness with setpriority.
+ * which they do not yet hold), and the CPU priority (nice value, scheduling policy) likewise.
  */
 public final class LocalLauncher implements Launcher {
 
@@ -42,8 +42,9 @@ public final class LocalLauncher implements Launcher {
         int pid = (int) process.pid();
         try {
             applyLimits(pid, spec.limits());
-            if (spec.niceness() != 0) {
-                LibC.INSTANCE.setpriority(LibC.PRIO_PROCESS, pid, spec.niceness());
+            // Before the agent starts threads or children of its own, which inherit it.
+            if (!spec.priority().isNormal() && !Priorities.applyToThread(pid, spec.priority())) {
+                LOG.warn("could not set the CPU priority of {} (pid {}) to {}", spec.instanceId(), pid, spec.priority());
             }
         } catch (LastErrorException e) {
             process.destroyForcibly();

@@ -35,6 +35,32 @@ public final class ProcFs {
         return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
     }
 
+    /**
+     * Nanoseconds the process's threads have spent waiting on a run queue — runnable, but not given
+     * a CPU — summed over its threads ({@code /proc/PID/task/TID/schedstat}, second field); -1 when gone
+     * or when the kernel keeps no scheduler statistics.
+     */
+    public static long cpuWaitNanos(long pid) {
+        long total = -1;
+        for (int tid : Priorities.threads(pid)) {
+            long w = threadCpuWaitNanos(pid, tid);
+            if (w >= 0) {
+                total = Math.max(total, 0) + w;
+            }
+        }
+        return total;
+    }
+
+    /** As {@link #cpuWaitNanos} for one thread of a process; -1 when gone. */
+    public static long threadCpuWaitNanos(long pid, int tid) {
+        String s = read(pid, "task/" + tid + "/schedstat");
+        if (s == null) {
+            return -1;
+        }
+        String[] f = s.trim().split("\\s+");
+        return f.length >= 2 ? Long.parseLong(f[1]) : -1;
+    }
+
     /** Start time in clock ticks after boot (field 22): with the pid, identifies a process across pid reuse. */
     public static long startTime(long pid) {
         String[] f = statFields(pid);
@@ -45,6 +71,12 @@ public final class ProcFs {
     public static long niceness(long pid) {
         String[] f = statFields(pid);
         return f == null ? Long.MIN_VALUE : Long.parseLong(f[16]);
+    }
+
+    /** The scheduling policy of the process's main thread (field 41: 0 SCHED_OTHER, 5 SCHED_IDLE, ...); -1 when gone. */
+    public static int policy(long pid) {
+        String[] f = statFields(pid);
+        return f == null ? -1 : Integer.parseInt(f[38]);
     }
 
     /** The text of /proc/PID/limits, or null. */

@@ -1,0 +1,56 @@
+package dev.guardian.process;
+
+/**
+ * How much of the CPU an instance may take from the others.
+ *
+ * <p>A nice value only weighs tasks against each other: one shadow at nice 10 weighs about a tenth
+ * of a primary at nice 0, so a hundred of them together outweigh it ten to one. {@code idle}
+ * (Linux {@code SCHED_IDLE}) is what keeps many shadows off the primary's CPU: such a task runs only
+ * on CPU time that no normal task wants, and a normal task that wakes up preempts it at once.
+ *
+ * @param niceness -20..19; 0 is normal, higher is lower priority
+ * @param idle     run under {@code SCHED_IDLE}
+ */
+public record CpuPriority(int niceness, boolean idle) {
+
+    public static final CpuPriority NORMAL = new CpuPriority(0, false);
+
+    public CpuPriority {
+        if (niceness < -20 || niceness > 19) {
+            throw new IllegalArgumentException("niceness must be between -20 and 19, but was " + niceness);
+        }
+    }
+
+    public static CpuPriority nice(int niceness) {
+        return new CpuPriority(niceness, false);
+    }
+
+    /** The same nice value under the normal policy: for Guardian's own threads that serve such an instance. */
+    public CpuPriority withoutIdle() {
+        return idle ? new CpuPriority(niceness, false) : this;
+    }
+
+    /** Sets it on one thread of this JVM or of an agent; false when it cannot (gone, or not allowed to raise it). */
+    public boolean applyToThread(int tid) {
+        return tid > 0 && dev.guardian.process.internal.Priorities.applyToThread(tid, this);
+    }
+
+    /** The calling thread's id, for {@link #applyToThread}; 0 when it cannot be had. */
+    public static int currentThreadId() {
+        return dev.guardian.process.internal.Priorities.currentThreadId();
+    }
+
+    /** Nanoseconds a thread of this JVM has spent runnable but waiting for a CPU; -1 when unknown. */
+    public static long threadCpuWaitNanos(int tid) {
+        return dev.guardian.process.internal.ProcFs.threadCpuWaitNanos(ProcessHandle.current().pid(), tid);
+    }
+
+    public boolean isNormal() {
+        return niceness == 0 && !idle;
+    }
+
+    @Override
+    public String toString() {
+        return idle ? "idle (nice " + niceness + ")" : "nice " + niceness;
+    }
+}
