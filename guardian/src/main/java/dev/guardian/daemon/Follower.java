@@ -162,9 +162,9 @@ final class Follower implements RequestTap {
             lastFed = Math.max(lastFed, seq);
             replayAfter(seq);
             feeder = new Thread(() -> {
-                // Guardian's side of a shadow yields to the primary too (see AgentInstance#thread on why not idle).
+                // Guardian's side of a shadow yields to the primary too.
                 if (!priority.isNormal()) {
-                    priority.withoutIdle().applyToThread(CpuPriority.currentThreadId());
+                    priority.forGuardianThreads().applyToThread(CpuPriority.currentThreadId());
                 }
                 feed();
             }, "feed-" + instanceId);

@@ -265,9 +265,31 @@ final class Rollouts implements AutoCloseable {
         }
         a.candidate.sample();
         a.control.sample();
-        Verdict verdict = a.judge.judge(a.control.window(), a.candidate.window(), a.candidate.agreement());
-        long judgedAt = System.nanoTime();
         long samples = a.candidate.window().snapshot().requests();
+        Verdict verdict;
+        if (!a.rollout.windowComplete(samples)) {
+            // Until the window has its evidence only a fail can act, and only on a hard limit (Interim):
+            // judging those alone spares the statistical tests on every tick of a long window.
+            verdict = a.judge.judgeHardLimits(a.control.window(), a.candidate.window(), a.candidate.agreement());
+        } else {
+            verdict = a.judge.judge(a.control.window(), a.candidate.window(), a.candidate.agreement());
+            if (!ownWindowComplete(a, samples)) {
+                verdict = Interim.beforeWindowEnds(verdict);
+            }
+        }
+        long judgedAt = System.nanoTime();
+        List<RolloutAction> actions = a.rollout.evaluate(verdict, samples);
+        if (actions.stream().anyMatch(RolloutAction.Rollback.class::isInstance)) {
+            a.rollbackVerdictAt = judgedAt;
+        }
+        execute(a, actions);
+    }
+
+    /**
+     * The window as counted here: from when candidate and control had caught up (the rollout's own
+     * stage clock starts before that, at the transition).
+     */
+    private boolean ownWindowComplete(Active a, long samples) {
         RolloutPlan plan = a.rollout.snapshot().plan();
         RolloutPlan.Window window = switch (a.rollout.state()) {
             case SHADOW -> plan.shadowWindow();
@@ -275,16 +297,8 @@ final class Rollouts implements AutoCloseable {
             case DIRECT -> plan.directWindow();
             default -> null;
         };
-        boolean complete = window == null || (samples >= window.minSamples()
+        return window == null || (samples >= window.minSamples()
                 && clock.nanoTime() - a.stageStarted >= window.minDuration().toNanos());
-        if (!complete) {
-            verdict = Interim.beforeWindowEnds(verdict);
-        }
-        List<RolloutAction> actions = a.rollout.evaluate(verdict, samples);
-        if (actions.stream().anyMatch(RolloutAction.Rollback.class::isInstance)) {
-            a.rollbackVerdictAt = judgedAt;
-        }
-        execute(a, actions);
     }
 
     private void candidateExited(Active a, ExitReason reason, String detail) {

@@ -137,7 +137,7 @@ public final class AgentInstance {
      */
     public boolean setPriority(CpuPriority p) {
         priority = p;
-        threadIds.forEach(tid -> p.withoutIdle().applyToThread(tid));
+        threadIds.forEach(tid -> p.forGuardianThreads().applyToThread(tid));
         return process.setPriority(p);
     }
 
@@ -522,12 +522,7 @@ public final class AgentInstance {
         return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
     }
 
-    /**
-     * A thread serving this instance at its priority's nice value. Never under SCHED_IDLE: a JVM
-     * thread starved of CPU would hold up every safepoint (every GC pause) until it got one, and a
-     * lock it held (the timers') would hold up the primary; at a high nice value it still runs as soon
-     * as a normal thread waits for it.
-     */
+    /** A thread serving this instance, at {@link CpuPriority#forGuardianThreads()} of the instance's priority. */
     private Thread thread(String name, Runnable body) {
         Thread t = new Thread(() -> {
             int tid = CpuPriority.currentThreadId();
@@ -535,7 +530,7 @@ public final class AgentInstance {
                 threadIds.add(tid);
                 CpuPriority p = priority;
                 if (!p.isNormal()) {
-                    p.withoutIdle().applyToThread(tid);
+                    p.forGuardianThreads().applyToThread(tid);
                 }
             }
             body.run();

@@ -25,9 +25,15 @@ public record CpuPriority(int niceness, boolean idle) {
         return new CpuPriority(niceness, false);
     }
 
-    /** The same nice value under the normal policy: for Guardian's own threads that serve such an instance. */
-    public CpuPriority withoutIdle() {
-        return idle ? new CpuPriority(niceness, false) : this;
+    /**
+     * The priority of Guardian's own threads that serve an instance at this one: normal for a normal
+     * instance, else nice 19 under the normal policy. Not {@code SCHED_IDLE}: a JVM thread starved of
+     * CPU would hold up every safepoint (every GC pause) until it got one. Nice 19 still yields to
+     * the primary's threads, and when one of them waits for a lock such a thread holds, the lock
+     * holder is the next to run.
+     */
+    public CpuPriority forGuardianThreads() {
+        return isNormal() ? this : new CpuPriority(19, false);
     }
 
     /** Sets it on one thread of this JVM or of an agent; false when it cannot (gone, or not allowed to raise it). */

@@ -31,6 +31,19 @@ public interface Judge {
     Verdict judge(WindowStats baseline, double[] baselineLatenciesMs,
                   WindowStats candidate, double[] candidateLatenciesMs, Agreement agreement);
 
+    /**
+     * The hard limits alone ({@link Interim#HARD_CHECKS}: restarts, protocol errors, a run of
+     * failures, memory growth, agreement): FAIL when one is broken, else INCONCLUSIVE, never PASS.
+     * What a window can decide before it is complete, without the cost of the statistical tests
+     * (which sort the latency samples): a rollout judged every tick for a day does that 170 000 times.
+     */
+    Verdict judgeHardLimits(WindowStats baseline, WindowStats candidate, Agreement agreement);
+
+    /** {@link #judgeHardLimits(WindowStats, WindowStats, Agreement)} on two live windows as they are now. */
+    default Verdict judgeHardLimits(MetricWindow baseline, MetricWindow candidate, AgreementTracker agreement) {
+        return judgeHardLimits(baseline.snapshot(), candidate.snapshot(), agreement == null ? Agreement.NONE : agreement.snapshot());
+    }
+
     /** Judges two live windows as they are now. */
     default Verdict judge(MetricWindow baseline, MetricWindow candidate, AgreementTracker agreement) {
         return judge(baseline.snapshot(), baseline.latencySamplesMs(),

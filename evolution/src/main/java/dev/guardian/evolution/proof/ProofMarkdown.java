@@ -87,9 +87,9 @@ public final class ProofMarkdown {
         for (StageVerdicts s : p.stages()) {
             Map<Verdict.Kind, Integer> counts = new TreeMap<>();
             s.verdicts().forEach(v -> counts.merge(v.kind(), 1, Integer::sum));
-            md.append("- ").append(s.label()).append(": ").append(s.verdicts().size()).append(" verdict(s)");
+            md.append("- ").append(s.label()).append(": ").append(s.judged()).append(" verdict(s)");
             if (!counts.isEmpty()) {
-                md.append(" — ");
+                md.append(s.judged() > s.verdicts().size() ? " — the latest " + s.verdicts().size() + ": " : " — ");
                 md.append(String.join(", ", counts.entrySet().stream()
                         .map(e -> e.getKey() + " ×" + e.getValue()).toList()));
             }

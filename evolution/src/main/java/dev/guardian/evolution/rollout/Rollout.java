@@ -58,6 +58,13 @@ public interface Rollout {
     /** {@code guardian rollback}: roll back now; recorded with who and why. */
     List<RolloutAction> operatorRollback(String who, String reason);
 
+    /**
+     * True when the current stage's window (with its extensions) has its minimum samples and duration,
+     * i.e. when {@link #evaluate} would act on a pass or an inconclusive verdict. Before that only a
+     * fail acts, so a caller may judge the hard limits alone (see {@code Judge#judgeHardLimits}).
+     */
+    boolean windowComplete(long samplesInStage);
+
     /** End without judging the candidate (e.g. it could not start); the baseline stays the primary. */
     List<RolloutAction> abort(String reason);
 

@@ -116,6 +116,22 @@ class JudgeTest {
         }
 
         @Test
+        void theHardLimitsAloneFailACrashButNeverPassAnything() {
+            Simulation.Run crashing = Simulation.run(5, REQUESTS, healthy(), healthy().crashing(2));
+            Verdict early = JUDGE.judgeHardLimits(crashing.baseline(), crashing.candidate(), crashing.agreement());
+            assertThat(early.kind()).isEqualTo(Kind.FAIL);
+            assertThat(early.reasons()).containsExactly("restarts 2 > 0 allowed (baseline 0)");
+            assertThat(early.checks()).extracting(Check::name).allMatch(Interim.HARD_CHECKS::contains);
+
+            // Twice as slow is a statistical finding: the hard limits do not see it, and say nothing final.
+            Simulation.Run slow = Simulation.run(4, REQUESTS, healthy(), healthy().slower(2.0));
+            assertThat(slow.judgedBy(JUDGE).kind()).isEqualTo(Kind.FAIL);
+            Verdict hard = JUDGE.judgeHardLimits(slow.baseline(), slow.candidate(), slow.agreement());
+            assertThat(hard.kind()).isEqualTo(Kind.INCONCLUSIVE);
+            assertThat(hard.reasons()).containsExactly("window not complete: only the hard limits were judged");
+        }
+
+        @Test
         void aMemoryLeakFailsMemoryGrowth() {
             Verdict v = Simulation.run(8, REQUESTS, healthy(), healthy().leaking(200 << 10)).judgedBy(JUDGE);
             assertThat(failed(v)).containsExactly("memory-growth");

@@ -16,6 +16,7 @@ import dev.guardian.evolution.rollout.DrillResult;
 import dev.guardian.evolution.rollout.Rollout;
 import dev.guardian.evolution.rollout.RolloutPlan;
 import dev.guardian.evolution.rollout.RolloutPlan.DrillPolicy;
+import dev.guardian.evolution.rollout.StageVerdicts;
 import dev.guardian.evolution.rollout.Verdicts;
 import dev.guardian.vault.DeploymentRecord;
 import dev.guardian.vault.ProofRecord;
@@ -117,6 +118,22 @@ class ProofTest {
                 String text = mapper.writeValueAsString(ProofJson.toJson(p));
                 assertThat(ProofJson.fromJson(mapper.readTree(text))).isEqualTo(p);
             }
+        }
+
+        @Test
+        void aLongStageKeepsItsVerdictCountThroughJsonAndMarkdown() throws Exception {
+            Rollout r = Rollout.create(DEPLOYMENT, RolloutPlan.ofDefaults(), clock);
+            r.start();
+            for (int i = 0; i < 30; i++) {
+                r.evaluate(Verdicts.pass(), 1);
+            }
+            r.evaluate(Verdicts.fail("error rate 0.2 > baseline 0.01 + 0.01"), 30);
+            Proof p = proof(r);
+            assertThat(p.stages().get(0).judged()).isEqualTo(31);
+            assertThat(p.stages().get(0).verdicts()).hasSize(StageVerdicts.KEPT);
+            String text = mapper.writeValueAsString(ProofJson.toJson(p));
+            assertThat(ProofJson.fromJson(mapper.readTree(text))).isEqualTo(p);
+            assertThat(ProofMarkdown.render(p)).contains("- canary 10%: 31 verdict(s) — the latest 20: ");
         }
 
         @Test

@@ -95,6 +95,31 @@ class RolloutTest {
         }
 
         @Test
+        void windowCompleteIsTheGateThatEvaluateUses() {
+            Rollout r = rollout(canary());
+            r.start();
+            assertThat(r.windowComplete(10_000)).as("before the minimum duration").isFalse();
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(r.windowComplete(99)).as("before the minimum samples").isFalse();
+            assertThat(r.evaluate(Verdicts.pass(), 99)).isEmpty();
+            assertThat(r.windowComplete(100)).isTrue();
+            assertThat(r.evaluate(Verdicts.pass(), 100)).containsExactly(new SetCandidateWeight(25));
+            assertThat(r.windowComplete(100)).as("a new stage starts its own window").isFalse();
+        }
+
+        @Test
+        void aLongStageKeepsItsLatestVerdictsAndCountsThemAll() {
+            Rollout r = rollout(canary());
+            r.start();
+            for (int i = 0; i < 500; i++) {
+                r.evaluate(Verdicts.pass(), 1);
+            }
+            StageVerdicts s = r.verdicts().get(0);
+            assertThat(s.judged()).isEqualTo(500);
+            assertThat(s.verdicts()).hasSize(StageVerdicts.KEPT);
+        }
+
+        @Test
         void eachStageRestartsItsOwnClockAndSampleCount() {
             Rollout r = rollout(canary());
             r.start();

@@ -49,16 +49,7 @@ public final class DefaultJudge implements Judge {
         Objects.requireNonNull(candidateLatenciesMs, "candidateLatenciesMs");
         Objects.requireNonNull(agreement, "agreement");
 
-        List<Check> checks = new ArrayList<>();
-        checks.add(countLimit("restarts", "restarts", baseline.restarts(), candidate.restarts(), config.maxRestarts()));
-        checks.add(countLimit("protocol-errors", "protocol errors",
-                baseline.protocolErrors(), candidate.protocolErrors(), config.maxProtocolErrors()));
-        checks.add(countLimit("consecutive-failures", "consecutive failures",
-                baseline.consecutiveFailures(), candidate.consecutiveFailures(), config.maxConsecutiveFailures()));
-        checks.add(memoryGrowth(baseline, candidate));
-        if (config.minAgreement() > 0) {
-            checks.add(agreement(agreement));
-        }
+        List<Check> checks = hardLimits(baseline, candidate, agreement);
         checks.add(errorRate(baseline, candidate));
         if (config.minSuccessRate() > 0) {
             checks.add(successRate(candidate));
@@ -85,7 +76,34 @@ public final class DefaultJudge implements Judge {
         return new Verdict(kind, checks, reasons, baseline, candidate, agreement);
     }
 
+    @Override
+    public Verdict judgeHardLimits(WindowStats baseline, WindowStats candidate, Agreement agreement) {
+        Objects.requireNonNull(baseline, "baseline");
+        Objects.requireNonNull(candidate, "candidate");
+        Objects.requireNonNull(agreement, "agreement");
+        List<Check> checks = hardLimits(baseline, candidate, agreement);
+        List<String> failed = checks.stream().filter(c -> c.outcome() == FAIL).map(Check::reason).toList();
+        return failed.isEmpty()
+                ? new Verdict(INCONCLUSIVE, checks, List.of("window not complete: only the hard limits were judged"),
+                        baseline, candidate, agreement)
+                : new Verdict(FAIL, checks, failed, baseline, candidate, agreement);
+    }
+
     // ---- hard limits ----
+
+    private List<Check> hardLimits(WindowStats baseline, WindowStats candidate, Agreement agreement) {
+        List<Check> checks = new ArrayList<>();
+        checks.add(countLimit("restarts", "restarts", baseline.restarts(), candidate.restarts(), config.maxRestarts()));
+        checks.add(countLimit("protocol-errors", "protocol errors",
+                baseline.protocolErrors(), candidate.protocolErrors(), config.maxProtocolErrors()));
+        checks.add(countLimit("consecutive-failures", "consecutive failures",
+                baseline.consecutiveFailures(), candidate.consecutiveFailures(), config.maxConsecutiveFailures()));
+        checks.add(memoryGrowth(baseline, candidate));
+        if (config.minAgreement() > 0) {
+            checks.add(agreement(agreement));
+        }
+        return checks;
+    }
 
     /** A count over its limit fails only when the baseline did better in the same window. */
     private Check countLimit(String name, String words, long base, long cand, long max) {

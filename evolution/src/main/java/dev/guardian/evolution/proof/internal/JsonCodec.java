@@ -227,12 +227,15 @@ public final class JsonCodec {
         n.put("stage", s.stage());
         n.put("percent", s.percent());
         n.set("verdicts", array(s.verdicts(), JsonCodec::verdict));
+        n.put("judged", s.judged());
         return n;
     }
 
     public static StageVerdicts stage(JsonNode n) {
+        List<Verdict> verdicts = list(n, "verdicts", JsonCodec::verdict);
+        // Proofs written before "judged" kept every verdict.
         return new StageVerdicts(RolloutState.fromLabel(text(n, "stage", "phase")), n.path("stage").asInt(-1),
-                n.path("percent").asInt(0), list(n, "verdicts", JsonCodec::verdict));
+                n.path("percent").asInt(0), verdicts, Math.max(verdicts.size(), n.path("judged").asLong(verdicts.size())));
     }
 
     public static ObjectNode drill(DrillResult d) {

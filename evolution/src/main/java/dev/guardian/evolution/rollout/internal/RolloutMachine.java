@@ -93,6 +93,17 @@ public final class RolloutMachine implements Rollout {
         return actions;
     }
 
+    @Override
+    public synchronized boolean windowComplete(long samplesInStage) {
+        return hasEvidence(samplesInStage);
+    }
+
+    /** The stage's window (with its extensions) has its samples and its duration: a verdict can decide now. */
+    private boolean hasEvidence(long samples) {
+        Duration inStage = Duration.ofNanos(clock.nanoTime() - stageStartNanos);
+        return samples >= requiredSamples && inStage.compareTo(requiredDuration) >= 0;
+    }
+
     private List<RolloutAction> decide(Verdict verdict, long samples) {
         if (state == RolloutState.PENDING) {
             throw new IllegalStateException("rollout " + deployment.deploymentId()
@@ -101,7 +112,7 @@ public final class RolloutMachine implements Rollout {
         if (state.isTerminal()) {
             return List.of(); // a late verdict racing the end (operator, abort); nothing left to decide
         }
-        stages.get(stages.size() - 1).verdicts.add(verdict);
+        stages.get(stages.size() - 1).add(verdict);
         lastVerdict = verdict;
 
         if (verdict.kind() == Verdict.Kind.FAIL) {
@@ -121,10 +132,10 @@ public final class RolloutMachine implements Rollout {
             transition(RolloutTrigger.TIMEOUT, -1, 0, reasons.get(0));
             return List.of(new RolloutAction.Rollback(reasons));
         }
-        Duration inStage = Duration.ofNanos(clock.nanoTime() - stageStartNanos);
-        if (samples < requiredSamples || inStage.compareTo(requiredDuration) < 0) {
+        if (!hasEvidence(samples)) {
             return List.of(); // not enough evidence yet, whatever the verdict says
         }
+        Duration inStage = Duration.ofNanos(clock.nanoTime() - stageStartNanos);
         return verdict.kind() == Verdict.Kind.PASS ? pass(verdict) : inconclusive(verdict, samples, inStage);
     }
 
@@ -385,7 +396,16 @@ public final class RolloutMachine implements Rollout {
         final RolloutState phase;
         final int index;
         final int percent;
-        final List<Verdict> verdicts = new ArrayList<>();
+        final java.util.ArrayDeque<Verdict> verdicts = new java.util.ArrayDeque<>();
+        long judged;
+
+        void add(Verdict v) {
+            judged++;
+            if (verdicts.size() == StageVerdicts.KEPT) {
+                verdicts.removeFirst();
+            }
+            verdicts.addLast(v);
+        }
 
         StageLog(RolloutState phase, int index, int percent) {
             this.phase = phase;
@@ -394,7 +414,7 @@ public final class RolloutMachine implements Rollout {
         }
 
         StageVerdicts freeze() {
-            return new StageVerdicts(phase, index, percent, verdicts);
+            return new StageVerdicts(phase, index, percent, List.copyOf(verdicts), judged);
         }
     }
 }
