@@ -356,10 +356,12 @@ public final class AgentInstance {
     }
 
     /**
-     * True when, over the last heartbeat interval, an idle-priority instance — the agent's threads,
-     * or Guardian's reader and writer threads that carry its lines — spent at least half the
-     * interval runnable but without a CPU: a shadow starved by a busy machine is late with its pong,
-     * not hung. (A hung agent sleeps or spins; either way it does not wait that long on a run queue.)
+     * True when an idle-priority instance is kept from its pong by a busy machine rather than hung:
+     * one of its threads, or of Guardian's reader and writer threads that carry its lines, is waiting
+     * for a CPU right now, or waited for one for at least a tenth of the last interval. (Linux counts
+     * a wait only once the thread gets the CPU, hence both.) A hung agent that sleeps (blocked,
+     * deadlocked, stopped) waits for nothing; one that spins on a busy machine does, and is caught
+     * only once the machine has CPU to spare for it — the price of running it at idle priority.
      * Normal instances get no such allowance.
      */
     private boolean starved(ResourceUsage usage) {
@@ -368,11 +370,11 @@ public final class AgentInstance {
         if (!priority.idle() || before < 0 || now < 0) {
             return false;
         }
-        boolean starved = now - before >= options.heartbeatInterval().toNanos() / 2;
+        boolean starved = now - before >= options.heartbeatInterval().toNanos() / 10 || process.runnable()
+                || threadIds.stream().anyMatch(CpuPriority::threadRunnable);
         if (starved) {
             starvedMisses.incrementAndGet();
-            LOG.debug("{}: pong late while starved of CPU ({} ms waiting for one): not counted as a miss", id(),
-                    (now - before) / 1_000_000);
+            LOG.debug("{}: pong late while starved of CPU: not counted as a miss", id());
         }
         return starved;
     }

@@ -45,6 +45,11 @@ public interface AgentProcess {
         return false;
     }
 
+    /** True when one of the instance's threads is running or waiting for a CPU right now. */
+    default boolean runnable() {
+        return false;
+    }
+
     /** Current memory and CPU use. */
     ResourceUsage usage();
 }

@@ -51,6 +51,11 @@ public record CpuPriority(int niceness, boolean idle) {
         return dev.guardian.process.internal.ProcFs.threadCpuWaitNanos(ProcessHandle.current().pid(), tid);
     }
 
+    /** True when a thread of this JVM is running or waiting for a CPU right now. */
+    public static boolean threadRunnable(int tid) {
+        return dev.guardian.process.internal.ProcFs.threadRunnable(ProcessHandle.current().pid(), tid);
+    }
+
     public boolean isNormal() {
         return niceness == 0 && !idle;
     }

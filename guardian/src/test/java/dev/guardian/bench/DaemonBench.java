@@ -257,6 +257,7 @@ public final class DaemonBench {
                     + "front_door: 127.0.0.1:0\nadmin: 127.0.0.1:0\n");
             Histogram base = new Histogram(3_600_000_000L, 3);
             Histogram guard = new Histogram(3_600_000_000L, 3);
+            List<Long> pairedMicros = new ArrayList<>();
             int attemptsTotal = 0;
             Map<String, Integer> failures = new LinkedHashMap<>();
             try (Daemon d = new Daemon(dir, List.of("--config", cfg.toString()))) {
@@ -310,6 +311,7 @@ public final class DaemonBench {
                     if (round >= 0) {
                         base.recordValue(b / 1000);
                         guard.recordValue(g / 1000);
+                        pairedMicros.add((g - b) / 1000);
                         attemptsTotal += attempts;
                     }
                     log(String.format("%s round %d: cold start %.1f ms, kill->200 %.1f ms (%d attempts), load %s",
@@ -328,8 +330,9 @@ public final class DaemonBench {
                     "" + base.getTotalCount(), ms(base, 50), ms(base, 95), String.format("%.1f", base.getMaxValue() / 1000.0), ""});
             rows.add(new String[] {agent, "Guardian: SIGKILL of the agent → first 200 on POST /v1/invoke",
                     "" + guard.getTotalCount(), ms(guard, 50), ms(guard, 95), String.format("%.1f", guard.getMaxValue() / 1000.0),
-                    String.format("%+.1f ms at p50 (%+.1f at p95)", gp50 - bp50,
-                            (guard.getValueAtPercentile(95) - base.getValueAtPercentile(95)) / 1000.0)});
+                    String.format("%+.1f ms at p50 (%+.1f at p95); paired: %s", gp50 - bp50,
+                            (guard.getValueAtPercentile(95) - base.getValueAtPercentile(95)) / 1000.0,
+                            pairedMedian(pairedMicros))});
         }
         System.out.println("| agent | case | n | p50 ms | p95 ms | max ms | Guardian adds |");
         System.out.println("|---|---|---:|---:|---:|---:|---|");
@@ -341,6 +344,35 @@ public final class DaemonBench {
             System.out.println("- " + n);
         }
         System.out.println("- load average at the end: " + loadAverage());
+    }
+
+    /**
+     * The median of the round-by-round differences (Guardian's kill->200 minus the same round's cold
+     * start: neighbours in time, so a drift of the machine's speed cancels) with its distribution-free
+     * 95 % confidence interval from the order statistics (sign test: Binomial(n, 1/2)).
+     */
+    static String pairedMedian(List<Long> micros) {
+        int n = micros.size();
+        if (n < 6) {
+            return "median difference " + (n == 0 ? "–" : String.format("%+.1f ms", medianOf(micros) / 1000.0)) + " (too few rounds for an interval)";
+        }
+        List<Long> d = new ArrayList<>(micros);
+        Collections.sort(d);
+        org.apache.commons.math3.distribution.BinomialDistribution b = new org.apache.commons.math3.distribution.BinomialDistribution(n, 0.5);
+        // The largest k with P(B < k) <= 2.5 %: [d(k), d(n-k+1)] covers the median with >= 95 %.
+        int k = 1;
+        while (k < n / 2 && b.cumulativeProbability(k) <= 0.025) {
+            k++;
+        }
+        return String.format("median difference %+.1f ms, 95 %% CI [%+.1f, %+.1f] (n %d)", medianOf(d) / 1000.0,
+                d.get(k - 1) / 1000.0, d.get(n - k) / 1000.0, n);
+    }
+
+    private static double medianOf(List<Long> values) {
+        List<Long> v = new ArrayList<>(values);
+        Collections.sort(v);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2.0;
     }
 
     static String ms(Histogram h, double pct) {

@@ -145,7 +145,9 @@ class AgentInstanceTest {
             });
             assertThat(starved.state()).isEqualTo(AgentInstance.State.RUNNING);
         } finally {
-            hogs.forEach(Process::destroyForcibly);
+            for (Process h : hogs) {
+                h.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // gone before the next test times its pongs
+            }
         }
         assertThat(answers.get(1999).get(20, TimeUnit.SECONDS).payload().get("total").asInt()).isEqualTo(2000);
         assertThat(starved.state()).isEqualTo(AgentInstance.State.RUNNING);

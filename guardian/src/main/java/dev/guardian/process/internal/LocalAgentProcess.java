@@ -76,6 +76,11 @@ final class LocalAgentProcess implements AgentProcess {
     }
 
     @Override
+    public boolean runnable() {
+        return ProcFs.anyThreadRunnable(process.pid());
+    }
+
+    @Override
     public ResourceUsage usage() {
         long pid = process.pid();
         long rss = ProcFs.rssBytes(pid);

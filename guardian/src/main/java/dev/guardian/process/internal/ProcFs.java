@@ -51,6 +51,21 @@ public final class ProcFs {
         return total;
     }
 
+    /** True when one of the process's threads is running or waiting for a CPU (state R). */
+    public static boolean anyThreadRunnable(long pid) {
+        return Priorities.threads(pid).stream().anyMatch(tid -> threadRunnable(pid, tid));
+    }
+
+    /** True when a thread of a process is running or waiting for a CPU (state R in its stat). */
+    public static boolean threadRunnable(long pid, int tid) {
+        String stat = read(pid, "task/" + tid + "/stat");
+        if (stat == null) {
+            return false;
+        }
+        int close = stat.lastIndexOf(')');
+        return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'R';
+    }
+
     /** As {@link #cpuWaitNanos} for one thread of a process; -1 when gone. */
     public static long threadCpuWaitNanos(long pid, int tid) {
         String s = read(pid, "task/" + tid + "/schedstat");
