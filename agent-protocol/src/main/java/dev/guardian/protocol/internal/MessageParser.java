@@ -66,11 +66,14 @@ public final class MessageParser {
     private final JsonFactory factory;
     /** Builds trees from a parser positioned on a value; unlike the mapper, it leaves the tokens after it alone. */
     private final ObjectReader nodeReader;
+    /** Parses raw values when they are first asked for: a whole value, trailing tokens refused. */
+    private final ObjectReader treeReader;
 
     public MessageParser(ObjectMapper mapper) {
         this.mapper = mapper;
         this.factory = mapper.getFactory();
         this.nodeReader = mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.treeReader = mapper.readerFor(JsonNode.class);
     }
 
     public Frame parse(byte[] bytes, int offset, int length) {
@@ -120,7 +123,7 @@ public final class MessageParser {
         if (from < 0 || to <= from || to > bytes.length - offset) {
             throw new IllegalStateException("no byte offsets for a value (" + from + ", " + to + ")");
         }
-        return LazyJson.raw(bytes, offset + (int) from, offset + (int) to, mapper);
+        return LazyJson.raw(bytes, offset + (int) from, offset + (int) to, treeReader);
     }
 
     /** The value at the parser as the node a tree would hold; common scalars without the data-binding machinery. */
