@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Writes one message as the fields of a JSON object, field names as in docs/protocol.md. Written
  * field by field rather than by data binding: it is the hot path of every request and response,
- * and absent optional fields are left out.
+ * and absent optional fields are left out. A payload or memory still held as the bytes it was
+ * decoded from is written as those bytes, unparsed ({@link LazyJson}).
  */
 public final class MessageWriter {
 
@@ -22,7 +23,7 @@ public final class MessageWriter {
         if (m instanceof Message.Request r) {
             g.writeStringField("id", r.id());
             g.writeNumberField("seq", r.seq());
-            tree(g, "payload", r.payload());
+            json(g, "payload", r.payloadJson());
             if (r.replay()) {
                 g.writeBooleanField("replay", true);
             }
@@ -30,7 +31,7 @@ public final class MessageWriter {
             g.writeStringField("id", r.id());
             g.writeBooleanField("ok", r.ok());
             if (r.ok()) {
-                tree(g, "payload", r.payload());
+                json(g, "payload", r.payloadJson());
             } else {
                 g.writeObjectFieldStart("error");
                 g.writeStringField("code", r.error().code());
@@ -60,7 +61,7 @@ public final class MessageWriter {
         } else if (m instanceof Message.Checkpoint c) {
             optionalText(g, "id", c.id());
             g.writeNumberField("seq", c.seq());
-            tree(g, "memory", c.memory());
+            json(g, "memory", c.memoryJson());
         } else if (m instanceof Message.Ready r) {
             g.writeStringField("name", r.name());
             g.writeStringField("version", r.version());
@@ -103,6 +104,16 @@ public final class MessageWriter {
             g.writeNull();
         } else {
             g.writeTree(value);
+        }
+    }
+
+    /** A payload or memory: decoded bytes are copied through as they are, trees written by Jackson. */
+    private static void json(JsonGenerator g, String name, LazyJson value) throws IOException {
+        g.writeFieldName(name);
+        if (value == null) {
+            g.writeNull();
+        } else {
+            value.write(g);
         }
     }
 

@@ -23,7 +23,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Encode + decode of a typical request/response pair, on one thread. {@code jacksonTreePair} is the
  * baseline: the same JSON through plain Jackson trees, without the typed messages and their checks.
- * Run by bench/codec.sh.
+ * Decoding checks a payload's syntax but leaves it as raw bytes until {@code payload()} is called;
+ * {@code codecPair} does not call it, {@code codecPairPayload} does. Run by bench/codec.sh.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -70,6 +71,18 @@ public class CodecBenchmark {
         bh.consume(codec.decode(responseLine));
     }
 
+    /**
+     * As {@link #codecPair}, and the receiver then reads each decoded payload ({@code payload()}),
+     * which parses the raw payload bytes into a tree: the cost for a consumer that looks inside.
+     */
+    @Benchmark
+    public void codecPairPayload(Blackhole bh) {
+        bh.consume(codec.encode(request));
+        bh.consume(((Message.Request) received(codec.decode(requestLine))).payload());
+        bh.consume(codec.encode(response));
+        bh.consume(((Message.Response) received(codec.decode(responseLine))).payload());
+    }
+
     /** Breakdown: encoding only (request + response). */
     @Benchmark
     public void encodePair(Blackhole bh) {
@@ -102,6 +115,10 @@ public class CodecBenchmark {
         while (!((f = reader.next()) instanceof Frame.Closed)) {
             bh.consume(f);
         }
+    }
+
+    private static Message received(Frame f) {
+        return ((Frame.Received) f).message();
     }
 
     private static byte[] trimNewline(byte[] line) {
