@@ -251,6 +251,18 @@ public sealed interface Message {
             return payload;
         }
 
+        /**
+         * Writes the payload as the next value of {@code g} ({@code null} when there is none): the
+         * received bytes as they are when it was never parsed, so that a relay or a log need not parse it.
+         */
+        public void writePayload(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException {
+            if (payload == null) {
+                g.writeNull();
+            } else {
+                payload.write(g);
+            }
+        }
+
         public ErrorInfo error() {
             return error;
         }

@@ -45,6 +45,20 @@ class LazyPayloadTest {
     }
 
     @Test
+    void writePayloadCopiesAnUnparsedPayloadAsItCameAndWritesNullForNone() throws Exception {
+        Message.Response resp = (Message.Response) decode(
+                "{\"type\":\"response\",\"id\":\"r\",\"ok\":true,\"payload\":{ \"b\" : 2 ,\"a\":1.50}}");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            resp.writePayload(g);
+            Message.Response.error("r2", "boom", "no").writePayload(g);
+            g.writeEndArray();
+        }
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("[{ \"b\" : 2 ,\"a\":1.50},null]");
+    }
+
+    @Test
     void responseAndCheckpointKeepTheirJsonUnparsedToo() {
         Message.Response resp = (Message.Response) decode("{\"type\":\"response\",\"id\":\"r\",\"ok\":true,\"payload\":{\"n\":1}}");
         Message.Checkpoint cp = (Message.Checkpoint) decode("{\"type\":\"checkpoint\",\"id\":null,\"seq\":3,\"memory\":[1,2]}");

@@ -788,7 +788,10 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     private Checkpoint save(int gen, Message.Checkpoint c, Tag tag) {
         try {
-            NewCheckpoint nc = NewCheckpoint.of(LINEAGE, current.id(), c.seq(), json.writeValueAsBytes(c.memory()));
+            // Stored as the agent sent it: a memory of megabytes is not parsed and written again.
+            byte[] memory = c.rawMemory();
+            NewCheckpoint nc = NewCheckpoint.of(LINEAGE, current.id(), c.seq(),
+                    memory == null ? "null".getBytes(StandardCharsets.UTF_8) : memory);
             if (lastCheckpoint != null) {
                 nc = nc.withParent(lastCheckpoint.id());
             }
@@ -799,7 +802,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             long after = config.checkpoint().knownGoodAfter().toMillis();
             timers.schedule(() -> control.execute(() -> tagKnownGood(gen, stored)), after, TimeUnit.MILLISECONDS);
             return stored;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.error("could not store a checkpoint of seq {}: {}", c.seq(), rootMessage(e));
             return null;
         }

@@ -69,11 +69,7 @@ final class RequestLog {
             g.writeBooleanField("ok", r.ok());
             if (r.ok()) {
                 g.writeFieldName("payload");
-                if (r.payload() == null) {
-                    g.writeNull();
-                } else {
-                    g.writeTree(r.payload());
-                }
+                r.writePayload(g); // the agent's bytes as they came: logging an answer does not parse it
             } else {
                 g.writeObjectFieldStart("error");
                 g.writeStringField("code", r.error().code());
