@@ -89,13 +89,28 @@ final class FrontDoorApi implements HttpApi {
         return toReply(outcome);
     }
 
+    /** {@code {"ok":true,"seq":N,"payload":...}} with the agent's payload bytes copied, not parsed. */
+    private Reply okReply(Outcome.Answered a) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
+        try (com.fasterxml.jackson.core.JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeBooleanField("ok", true);
+            g.writeNumberField("seq", a.seq());
+            g.writeFieldName("payload");
+            a.writePayload(g);
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            return Reply.text(500, "could not write the reply: " + e.getMessage());
+        }
+        return Reply.json(200, out.toByteArray());
+    }
+
     private Reply toReply(Outcome outcome) {
         if (outcome instanceof Outcome.Answered a) {
-            ObjectNode body = json.createObjectNode().put("ok", a.ok()).put("seq", a.seq());
             if (a.ok()) {
-                body.set("payload", a.payload());
-                return JsonReplies.json(json, 200, body);
+                return okReply(a);
             }
+            ObjectNode body = json.createObjectNode().put("ok", false).put("seq", a.seq());
             body.putObject("error").put("code", a.errorCode()).put("message", a.errorMessage());
             return JsonReplies.json(json, 422, body);
         }

@@ -1,18 +1,45 @@
 package dev.guardian.daemon;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.guardian.protocol.Message;
+import java.io.IOException;
 
 /** What a client gets for a request. */
 public sealed interface Outcome {
 
     /** The agent's response as a client sees it. */
-    static Outcome of(long seq, dev.guardian.protocol.Message.Response r) {
-        return r.ok() ? new Answered(seq, true, r.payload(), null, null)
-                : new Answered(seq, false, null, r.error().code(), r.error().message());
+    static Outcome of(long seq, Message.Response r) {
+        return new Answered(seq, r);
     }
 
-    /** The agent answered (ok or with its own error), and the request is durable. */
-    record Answered(long seq, boolean ok, JsonNode payload, String errorCode, String errorMessage) implements Outcome {
+    /**
+     * The agent answered (ok or with its own error), and the request is durable. It keeps the
+     * response as decoded: a payload that is only relayed to the client is never parsed.
+     */
+    record Answered(long seq, Message.Response response) implements Outcome {
+
+        public boolean ok() {
+            return response.ok();
+        }
+
+        /** The payload as a tree (parsed on first use), or null for an error. */
+        public JsonNode payload() {
+            return response.ok() ? response.payload() : null;
+        }
+
+        /** Writes the payload as the next value of {@code g}, as the agent sent it. */
+        public void writePayload(JsonGenerator g) throws IOException {
+            response.writePayload(g);
+        }
+
+        public String errorCode() {
+            return response.ok() ? null : response.error().code();
+        }
+
+        public String errorMessage() {
+            return response.ok() ? null : response.error().message();
+        }
     }
 
     /** Guardian could not get an answer; {@code kind} tells the client what happened. */

@@ -96,7 +96,8 @@ public final class StdioFrontDoor {
 
     private static Message.Response toResponse(String id, Outcome outcome) {
         if (outcome instanceof Outcome.Answered a) {
-            return a.ok() ? Message.Response.ok(id, a.payload()) : Message.Response.error(id, a.errorCode(), a.errorMessage());
+            return java.util.Objects.equals(a.response().id(), id) ? a.response() : a.ok() ? Message.Response.ok(id, a.payload())
+                    : Message.Response.error(id, a.errorCode(), a.errorMessage());
         }
         Outcome.Failed f = (Outcome.Failed) outcome;
         return Message.Response.error(id, f.kind().name().toLowerCase(Locale.ROOT), f.message());
