@@ -132,6 +132,16 @@ class ConfigLoaderTest {
                 .hasMessageContaining("rollout.compare: ignore and tolerances need mode: structural");
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {judge: {min_agreemnt: 1}}", "g.yaml"))
                 .hasMessageContaining("unknown key 'rollout.judge.min_agreemnt'");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {shadow_scheduling: batch}", "g.yaml"))
+                .hasMessage("g.yaml: rollout.shadow_scheduling must be one of idle, nice, but was 'batch'");
+    }
+
+    @Test
+    void shadowsRunUnderSchedIdleUnlessTheConfigSaysNice() throws Exception {
+        assertThat(ConfigLoader.parse("agent: {command: [a]}", "g.yaml").rollout().shadowPriority())
+                .isEqualTo(new dev.guardian.process.CpuPriority(10, true));
+        assertThat(ConfigLoader.parse("agent: {command: [a]}\nrollout: {shadow_scheduling: nice, shadow_niceness: 15}", "g.yaml")
+                .rollout().shadowPriority()).isEqualTo(dev.guardian.process.CpuPriority.nice(15));
     }
 
     @Test
