@@ -335,7 +335,9 @@ public final class AgentInstance {
             }
             ResourceUsage usage = process.usage();
             long sent = nextNonce.get();
-            if (sent > 0 && lastPong.get() < sent && !starved(usage)) {
+            // Read once per beat: the interval's CPU wait, for idle instances only (it walks /proc).
+            long cpuWait = priority.idle() ? cpuWait(usage) : -1;
+            if (sent > 0 && lastPong.get() < sent && !starved(cpuWait)) {
                 int missed = missedPings.incrementAndGet();
                 if (missed >= options.heartbeatMisses()) {
                     kill(ExitReason.HUNG, "no pong for " + missed + " pings in a row (every "
@@ -345,7 +347,7 @@ public final class AgentInstance {
             }
             stdin.offer(new Message.Ping(nextNonce.incrementAndGet()));
             lastUsage = usage;
-            lastCpuWait = priority.idle() ? cpuWait(usage) : -1;
+            lastCpuWait = cpuWait;
             if (options.rssCapBytes() > 0 && usage.rssBytes() > options.rssCapBytes()) {
                 kill(ExitReason.LEAKED, "resident memory " + (usage.rssBytes() >> 20) + " MB is over the cap of "
                         + (options.rssCapBytes() >> 20) + " MB");
@@ -364,9 +366,8 @@ public final class AgentInstance {
      * only once the machine has CPU to spare for it — the price of running it at idle priority.
      * Normal instances get no such allowance.
      */
-    private boolean starved(ResourceUsage usage) {
+    private boolean starved(long now) {
         long before = lastCpuWait;
-        long now = cpuWait(usage);
         if (!priority.idle() || before < 0 || now < 0) {
             return false;
         }
