@@ -681,7 +681,12 @@ public final class PrimarySupervisor implements AutoCloseable {
         RestartDecision decision = planner.onExit(reason, uptime);
         if (decision instanceof RestartDecision.Restart r) {
             restarts.incrementAndGet();
-            timers.schedule(() -> control.execute(this::recover), r.delay().toMillis(), TimeUnit.MILLISECONDS);
+            if (r.delay().isZero()) {
+                // No backoff: straight on, without a hop through the timer thread (recovery time counts).
+                control.execute(this::recover);
+            } else {
+                timers.schedule(() -> control.execute(this::recover), r.delay().toMillis(), TimeUnit.MILLISECONDS);
+            }
         } else if (decision instanceof RestartDecision.Escalate e) {
             if (escalated) {
                 fail("still failing after escalation to the last known-good checkpoint: " + e.restartsInWindow()

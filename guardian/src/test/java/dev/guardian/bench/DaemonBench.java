@@ -269,14 +269,17 @@ public final class DaemonBench {
                 long cpSize = st.path("last_checkpoint").path("size").asLong(-1);
                 notes.add(agent + ": checkpoint size " + cpSize + " bytes (status.last_checkpoint.size); baseline init memory "
                         + memoryBytes + " bytes of JSON");
-                // warm-up: one kill and one cold start, not recorded
-                for (int round = -1; round < kills; round++) {
+                // Warm-up kills and cold starts, not recorded: Guardian is a long-running daemon, and its JIT
+                // was still compiling recovery's paths (C2 busy beside the booting agent) after a single one.
+                int warmup = envInt("WARMUP_KILLS", 5);
+                for (int round = -warmup; round < kills; round++) {
                     // baseline: the agent's own cold start with the same memory
                     long b = coldStart(cmd, memory, keys, ask);
                     // Guardian: SIGKILL the agent -> first 200
                     d.checkpoint();
                     Thread.sleep(200);
                     long pid = d.agentPid();
+                    java.time.Instant killedAt = java.time.Instant.now();
                     long t0 = System.nanoTime();
                     ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no agent pid " + pid)).destroyForcibly();
                     int attempts = 0;
@@ -314,8 +317,8 @@ public final class DaemonBench {
                         pairedMicros.add((g - b) / 1000);
                         attemptsTotal += attempts;
                     }
-                    log(String.format("%s round %d: cold start %.1f ms, kill->200 %.1f ms (%d attempts), load %s",
-                            agent, round, b / 1e6, g / 1e6, attempts, loadAverage()));
+                    log(String.format("%s round %d: cold start %.1f ms, kill->200 %.1f ms (%d attempts; SIGKILL at %s), load %s",
+                            agent, round, b / 1e6, g / 1e6, attempts, killedAt, loadAverage()));
                     Thread.sleep(300);
                 }
                 JsonNode end = d.status();
