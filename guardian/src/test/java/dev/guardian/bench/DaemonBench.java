@@ -378,6 +378,28 @@ public final class DaemonBench {
         return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2.0;
     }
 
+    /**
+     * CPU steal so far in ms (/proc/stat, all CPUs, USER_HZ 100), -1 if unknown. On this microVM the host
+     * pauses the whole VM when its CPU quota for a 100 ms period is spent, flushes included
+     * (bench/vm_stalls.py, BENCHMARKS.md "WAL"); the guest counts the pause as steal.
+     */
+    static long stealMillis() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            return f.length > 8 ? Long.parseLong(f[8]) * 10 : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Steal between two {@link #stealMillis()} readings as a share of all CPUs' time over {@code seconds}. */
+    static String stealShare(long before, long after, int seconds) {
+        if (before < 0 || after < 0) {
+            return "?";
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * (after - before) / (seconds * 1000.0 * Runtime.getRuntime().availableProcessors()));
+    }
+
     static String ms(Histogram h, double pct) {
         return String.format("%.1f", h.getValueAtPercentile(pct) / 1000.0);
     }
@@ -435,14 +457,16 @@ public final class DaemonBench {
         Path lua = ROOT.resolve("bench/daemon-post.lua");
         String cp = System.getProperty("java.class.path");
         List<String> out = new ArrayList<>();
-        out.add("| agent | server | rounds | req/s (median) | p50 µs | p99 µs | req/s vs baseline | p99 vs baseline | non-2xx / socket errors | per-round req/s | per-round p99 µs |");
-        out.add("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|");
+        out.add("| agent | server | rounds | req/s (median) | p50 µs | p99 µs | req/s vs baseline | p99 vs baseline | non-2xx / socket errors | per-round req/s | per-round p99 µs | per-round CPU steal |");
+        out.add("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|");
         List<String> verdicts = new ArrayList<>();
         for (String agent : agents()) {
             List<String> cmd = agentCommand(agent);
             Map<String, List<Wrk>> results = new LinkedHashMap<>();
+            Map<String, List<String>> steal = new LinkedHashMap<>();
             for (String server : env("SERVERS", "baseline guardian").trim().split("\\s+")) {
                 results.put(server, new ArrayList<>()); // baseline, guardian (WAL group), guardian-async (WAL async)
+                steal.put(server, new ArrayList<>());
             }
             for (int round = 1; round <= rounds; round++) {
                 for (String server : results.keySet()) {
@@ -477,10 +501,13 @@ public final class DaemonBench {
                         }
                         wrk(url, lua, conns, warm);
                         String load = loadAverage();
+                        long stealBefore = stealMillis();
                         Wrk w = wrk(url, lua, conns, duration);
+                        String stolen = stealShare(stealBefore, stealMillis(), duration);
                         results.get(server).add(w);
-                        log(String.format("%s %s round %d: %.0f req/s p50 %.0f µs p99 %.0f µs non2xx %d errors %d; load %s",
-                                agent, server, round, w.rps, w.p50us, w.p99us, w.non2xx, w.errors, load));
+                        steal.get(server).add(stolen);
+                        log(String.format("%s %s round %d: %.0f req/s p50 %.0f µs p99 %.0f µs non2xx %d errors %d; CPU steal %s; load %s",
+                                agent, server, round, w.rps, w.p50us, w.p99us, w.non2xx, w.errors, stolen, load));
                     } finally {
                         stop.close();
                     }
@@ -490,7 +517,7 @@ public final class DaemonBench {
             for (Map.Entry<String, List<Wrk>> e : results.entrySet()) {
                 Wrk m = median(e.getValue());
                 long bad = e.getValue().stream().mapToLong(w -> w.non2xx + w.errors).sum();
-                out.add(String.format("| %s | %s | %d | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %d | %s | %s |", agent,
+                out.add(String.format("| %s | %s | %d | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %d | %s | %s | %s |", agent,
                         switch (e.getKey()) {
                             case "baseline" -> "baseline: JDK HttpServer → pipe, no WAL, no supervision";
                             case "guardian" -> "Guardian `run` (WAL group, default)";
@@ -498,7 +525,7 @@ public final class DaemonBench {
                         }, e.getValue().size(), m.rps, m.p50us, m.p99us,
                         m.rps / b.rps, m.p99us / b.p99us, bad,
                         e.getValue().stream().map(w -> String.format("%,.0f", w.rps)).toList(),
-                        e.getValue().stream().map(w -> String.format("%,.0f", w.p99us)).toList()));
+                        e.getValue().stream().map(w -> String.format("%,.0f", w.p99us)).toList(), steal.get(e.getKey())));
                 if (e.getKey().startsWith("guardian")) {
                     verdicts.add(String.format("%s " + e.getKey() + ": throughput %.2f of baseline (goal ≥ 0.95: %s); p99 %.2f × baseline (goal ≤ 1.10: %s)",
                             agent, m.rps / b.rps, m.rps / b.rps >= 0.95 ? "met" : "NOT met", m.p99us / b.p99us,
