@@ -248,7 +248,7 @@ final class Follower implements RequestTap {
         unanswered.add(m.seq());
         lastFed = m.seq();
         long sent = System.nanoTime();
-        target.request(new Message.Request(m.id(), m.seq(), m.payload(), false), true).whenComplete((r, e) -> {
+        target.requestTimedByHeartbeat(new Message.Request(m.id(), m.seq(), m.payload(), false)).whenComplete((r, e) -> {
             unanswered.remove(m.seq());
             inFlight.release();
             if (queued.get() > 0) {
