@@ -29,7 +29,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +49,7 @@ import org.slf4j.LoggerFactory;
  * primary until the feeder got a CPU again. For the same reason at most {@link #IN_FLIGHT}
  * requests are in the agent's pipe at once: a starved shadow's backlog stays here, where it is
  * shed and counted, instead of in its stdin, where heartbeats and timeouts would wait behind it.
+ * A {@link FollowerFeeder} shared by many followers moves the queued requests to the agent.
  */
 final class Follower implements RequestTap {
 
@@ -76,8 +76,6 @@ final class Follower implements RequestTap {
     private final Queue<Mirrored> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
-    /** True while the feeder is parked waiting for a request: only then does an offer unpark it. */
-    private volatile boolean feederWaiting;
     private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
     private final SwitchableListener listener = new SwitchableListener();
     private final MetricWindow window;
@@ -88,7 +86,7 @@ final class Follower implements RequestTap {
     private final java.util.concurrent.atomic.AtomicLong lastAnswer = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     private volatile boolean closed;
     private volatile AgentInstance instance;
-    private volatile Thread feeder;
+    private volatile FollowerFeeder feeder;
     /** System.nanoTime() when {@link #stop} had detached it from the traffic (0 before): a benchmark hook. */
     private volatile long detachedAt;
 
@@ -140,8 +138,8 @@ final class Follower implements RequestTap {
      * Starts the process, restores the primary's latest checkpoint, replays the log after it and
      * starts following live traffic. Fails (with the process stopped) when any step does.
      */
-    void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, CpuPriority priority, Duration startupTimeout)
-            throws Exception {
+    void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, CpuPriority priority, Duration startupTimeout,
+            FollowerFeeder feeder) throws Exception {
         // Attached first, so that no request falls between the log replay and the live traffic.
         primary.attach(this);
         try {
@@ -161,15 +159,8 @@ final class Follower implements RequestTap {
             // The checkpoint itself covers up to seq: a promotion without later traffic must not wait.
             lastFed = Math.max(lastFed, seq);
             replayAfter(seq);
-            feeder = new Thread(() -> {
-                // Guardian's side of a shadow yields to the primary too.
-                if (!priority.isNormal()) {
-                    priority.forGuardianThreads().applyToThread(CpuPriority.currentThreadId());
-                }
-                feed();
-            }, "feed-" + instanceId);
-            feeder.setDaemon(true);
-            feeder.start();
+            this.feeder = feeder;
+            feeder.add(this);
         } catch (Exception e) {
             stop(Duration.ZERO);
             throw e;
@@ -206,8 +197,9 @@ final class Follower implements RequestTap {
         }
         Mirrored m = new Mirrored(seq, id, payload, primaryAnswer, answers ? new CompletableFuture<>() : null);
         queue.add(m);
-        if (feederWaiting) {
-            LockSupport.unpark(feeder);
+        FollowerFeeder f = feeder;
+        if (f != null) {
+            f.signal(m.client() != null);
         }
         if (closed && m.client() != null) {
             // stop() may have drained the queue just before this offer: the client falls back now.
@@ -216,78 +208,80 @@ final class Follower implements RequestTap {
         return m.client();
     }
 
-    private void feed() {
-        try {
-            while (!closed) {
-                Mirrored m = take();
-                if (m == null) {
-                    continue;
-                }
-                if (m.seq() <= lastFed) {
-                    if (m.client() != null) {
-                        m.client().completeExceptionally(new IllegalStateException("covered by the replay"));
-                    }
-                    continue;
-                }
-                if (primary.isSkipped(m.seq())) {
-                    continue;
-                }
-                AgentInstance target = instance;
-                inFlight.acquire();
-                unanswered.add(m.seq());
-                lastFed = m.seq();
-                long sent = System.nanoTime();
-                target.request(new Message.Request(m.id(), m.seq(), m.payload(), false), true).whenComplete((r, e) -> {
-                    unanswered.remove(m.seq());
-                    inFlight.release();
-                    if (e == null) {
-                        window.recordAnswer(serviceTime(sent), r.ok());
-                        Outcome mine = Outcome.of(m.seq(), r);
-                        if (m.client() != null) {
-                            m.client().complete(mine);
-                        }
-                        // Compared once the primary has answered the same request.
-                        if (agreement != null) {
-                            m.primary().thenAccept(theirs -> {
-                                if (theirs instanceof Outcome.Answered) {
-                                    agreement.record(m.seq(), envelope(theirs), envelope(mine));
-                                }
-                            });
-                        }
-                    } else {
-                        if (PrimarySupervisor.cause(e) instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
-                            window.recordTimeout();
-                        }
-                        if (m.client() != null) {
-                            m.client().completeExceptionally(e);
-                        }
-                    }
-                });
+    /**
+     * Hands queued requests to the agent while fewer than {@link #IN_FLIGHT} are in it; on the
+     * feeder's thread, never blocking on this follower. True when it handed over (or dropped) any.
+     */
+    boolean drain() {
+        boolean any = false;
+        AgentInstance target = instance;
+        while (!closed && queued.get() > 0 && inFlight.tryAcquire()) {
+            Mirrored m = queue.poll();
+            if (m == null) {
+                inFlight.release();
+                break;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            queued.decrementAndGet();
+            any = true;
+            if (m.seq() <= lastFed) {
+                inFlight.release();
+                if (m.client() != null) {
+                    m.client().completeExceptionally(new IllegalStateException("covered by the replay"));
+                }
+                continue;
+            }
+            if (primary.isSkipped(m.seq())) {
+                inFlight.release();
+                continue;
+            }
+            send(target, m);
         }
+        return any;
     }
 
-    /** The next queued request; null after a wake-up that found none (or an interrupt: closed is checked). */
-    private Mirrored take() throws InterruptedException {
-        Mirrored m = queue.poll();
-        if (m == null) {
-            feederWaiting = true;
-            // Checked again after announcing the wait: an offer in between either sees the flag or is seen here.
-            m = queue.poll();
-            if (m == null) {
-                LockSupport.park(this);
-                feederWaiting = false;
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                return null;
+    /** True when {@link #drain} would hand something over now. */
+    boolean ready() {
+        return !closed && queued.get() > 0 && inFlight.availablePermits() > 0;
+    }
+
+    private void send(AgentInstance target, Mirrored m) {
+        unanswered.add(m.seq());
+        lastFed = m.seq();
+        long sent = System.nanoTime();
+        target.requestTimedByHeartbeat(new Message.Request(m.id(), m.seq(), m.payload(), false)).whenComplete((r, e) -> {
+            unanswered.remove(m.seq());
+            inFlight.release();
+            if (queued.get() > 0) {
+                // Room again for what waits here (the feeder passed this follower over while it was full).
+                feeder.signal(false);
             }
-            feederWaiting = false;
-        }
-        queued.decrementAndGet();
-        return m;
+            if (e == null) {
+                window.recordAnswer(serviceTime(sent), r.ok());
+                Outcome mine = Outcome.of(m.seq(), r);
+                if (m.client() != null) {
+                    m.client().complete(mine);
+                }
+                // Compared once the primary has answered the same request.
+                if (agreement != null) {
+                    m.primary().thenAccept(theirs -> {
+                        if (theirs instanceof Outcome.Answered a) {
+                            if (identical(a, mine)) {
+                                agreement.recordIdentical(m.seq());
+                            } else {
+                                agreement.record(m.seq(), envelope(theirs), envelope(mine));
+                            }
+                        }
+                    });
+                }
+            } else {
+                if (PrimarySupervisor.cause(e) instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
+                    window.recordTimeout();
+                }
+                if (m.client() != null) {
+                    m.client().completeExceptionally(e);
+                }
+            }
+        });
     }
 
     /**
@@ -329,8 +323,9 @@ final class Follower implements RequestTap {
     void stop(Duration grace) {
         closed = true;
         primary.detach(this);
-        if (feeder != null) {
-            feeder.interrupt();
+        FollowerFeeder f = feeder;
+        if (f != null) {
+            f.remove(this);
         }
         for (Mirrored m; (m = queue.poll()) != null; ) {
             queued.decrementAndGet();
@@ -356,13 +351,23 @@ final class Follower implements RequestTap {
     /** Stops following traffic as a candidate: after promotion the instance lives on as the primary. */
     void retire() {
         closed = true;
-        if (feeder != null) {
-            feeder.interrupt();
+        FollowerFeeder f = feeder;
+        if (f != null) {
+            f.remove(this);
         }
     }
 
     SwitchableListener listener() {
         return listener;
+    }
+
+    /**
+     * Both answers ok with the same payload bytes: equal for any comparator, and found so without
+     * parsing either payload (which building the envelopes would, on the shadow's reader thread).
+     */
+    static boolean identical(Outcome.Answered theirs, Outcome mine) {
+        return mine instanceof Outcome.Answered a && theirs.ok() && a.ok()
+                && java.util.Arrays.equals(theirs.response().rawPayload(), a.response().rawPayload());
     }
 
     static JsonNode envelope(Outcome o) {

@@ -260,6 +260,11 @@ public final class PrimarySupervisor implements AutoCloseable {
         }
     }
 
+    /** The newest request sequence handed to the taps. */
+    long lastRequestSeq() {
+        return lastRequestSeq;
+    }
+
     void detach(RequestTap tap) {
         taps.remove(tap);
     }

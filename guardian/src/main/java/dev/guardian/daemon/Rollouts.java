@@ -74,6 +74,20 @@ final class Rollouts implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("rollout-timer"));
     private final ExecutorService worker = Executors.newSingleThreadExecutor(daemon("rollout"));
+    /**
+     * Feeds the followers at normal priority (canaries and their controls): requests as they come,
+     * since a canary's share of the answers goes to clients.
+     */
+    private final FollowerFeeder feeder = new FollowerFeeder("feed-followers", CpuPriority.NORMAL, Duration.ZERO);
+    /**
+     * Feeds the shadows (candidates and controls at the shadow priority) on one thread at the priority
+     * of Guardian's threads for shadows, gathering each shadow's requests for {@link #SHADOW_LINGER}
+     * so that they reach its pipe in batches: whatever the number of shadows, feeding them is one
+     * thread, woken at most once per request (none while requests keep coming).
+     */
+    private final FollowerFeeder shadowFeeder;
+    /** How long the shadow feeder gathers requests: it delays what shadows see, never the primary. */
+    static final Duration SHADOW_LINGER = Duration.ofMillis(10);
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile RollbackTiming lastRollback;
@@ -125,6 +139,7 @@ final class Rollouts implements AutoCloseable {
         this.launcher = launcher;
         this.config = config;
         this.settings = config.rollout();
+        this.shadowFeeder = new FollowerFeeder("feed-shadows", settings.shadowPriority().forGuardianThreads(), SHADOW_LINGER);
         this.clock = clock;
         abandonInterrupted();
         long every = settings.evaluateEvery().toMillis();
@@ -213,8 +228,9 @@ final class Rollouts implements AutoCloseable {
     private void launch(Active a) {
         // A canary answers clients: it runs at the primary's priority, and so does its control.
         CpuPriority priority = a.candidate.percent() > 0 ? CpuPriority.NORMAL : settings.shadowPriority();
+        FollowerFeeder feeds = priority.isNormal() ? feeder : shadowFeeder;
         try {
-            a.control.start(launcher, vault, primary.timers(), priority, config.startupTimeout());
+            a.control.start(launcher, vault, primary.timers(), priority, config.startupTimeout(), feeds);
         } catch (Exception e) {
             String why = "the control instance of the baseline could not start: " + PrimarySupervisor.rootMessage(e);
             LOG.error("rollout {}: {}", a.id, why);
@@ -222,7 +238,7 @@ final class Rollouts implements AutoCloseable {
             return;
         }
         try {
-            a.candidate.start(launcher, vault, primary.timers(), priority, config.startupTimeout());
+            a.candidate.start(launcher, vault, primary.timers(), priority, config.startupTimeout(), feeds);
             awaitCaughtUp(a);
             a.started = true;
         } catch (Exception e) {
@@ -239,7 +255,10 @@ final class Rollouts implements AutoCloseable {
      */
     private void awaitCaughtUp(Active a) throws InterruptedException {
         long deadline = System.nanoTime() + config.startupTimeout().toNanos();
-        while ((a.candidate.backlog() > 1 || a.control.backlog() > 1) && System.nanoTime() < deadline) {
+        // Caught up: applied every request the primary had taken when the wait began. (A backlog of at
+        // most one would rarely be seen under steady traffic while the shadows' feeder lingers.)
+        long target = primary.lastRequestSeq();
+        while ((a.candidate.appliedUpTo() < target || a.control.appliedUpTo() < target) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         a.control.window().reset();
@@ -635,6 +654,8 @@ final class Rollouts implements AutoCloseable {
             LOG.warn("rollouts did not end cleanly: {}", PrimarySupervisor.rootMessage(e));
         }
         worker.shutdownNow();
+        feeder.close();
+        shadowFeeder.close();
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

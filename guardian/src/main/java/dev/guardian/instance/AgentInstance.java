@@ -78,8 +78,16 @@ public final class AgentInstance {
     private final java.util.Set<Integer> threadIds = ConcurrentHashMap.newKeySet();
     /** Answer latencies in nanoseconds; written by the reader thread, read by status. */
     private final ConcurrentHistogram latency = new ConcurrentHistogram(3);
+    /** Set once a request was sent whose timeout the heartbeat checks: only then does it look. */
+    private volatile boolean timedByHeartbeat;
 
+    /** A request waiting for its answer; {@code timeout} is null when the heartbeat times it out. */
     private record Pending(CompletableFuture<Message.Response> future, ScheduledFuture<?> timeout, long sentNanos) {
+        void cancelTimeout() {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+        }
     }
 
     private AgentInstance(AgentProcess process, CpuPriority priority, InstanceOptions options, InstanceListener listener,
@@ -187,21 +195,38 @@ public final class AgentInstance {
      * full instead of failing with {@code OVERLOADED} (recovery must not drop a redelivery).
      */
     public CompletableFuture<Message.Response> request(Message.Request request, boolean waitForRoom) {
+        return request(request, waitForRoom, false);
+    }
+
+    /**
+     * As {@link #request(Message.Request, boolean)} with {@code waitForRoom}, but no timer is scheduled
+     * for its timeout: the heartbeat fails it once the request timeout has passed, up to one heartbeat
+     * interval late. For instances beside the primary (shadows, canaries, controls) that take every
+     * request: a timer per request meant a schedule and a cancel on the timer queue that all instances
+     * and the primary share, under its one lock, from threads at the shadows' low priority.
+     */
+    public CompletableFuture<Message.Response> requestTimedByHeartbeat(Message.Request request) {
+        timedByHeartbeat = true;
+        return request(request, true, true);
+    }
+
+    private CompletableFuture<Message.Response> request(Message.Request request, boolean waitForRoom, boolean byHeartbeat) {
         if (state.get() == State.EXITED || state.get() == State.STOPPING) {
             return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.GONE, id() + " is " + state.get()));
         }
         CompletableFuture<Message.Response> future = new CompletableFuture<>();
-        ScheduledFuture<?> timeout = timers.schedule(() -> timeOut(request.id()), options.requestTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-        Pending existing = pending.putIfAbsent(request.id(), new Pending(future, timeout, System.nanoTime()));
+        ScheduledFuture<?> timeout = byHeartbeat ? null : timers.schedule(() -> timeOut(request.id()),
+                options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        Pending mine = new Pending(future, timeout, System.nanoTime());
+        Pending existing = pending.putIfAbsent(request.id(), mine);
         if (existing != null) {
             // The same id is already in flight here: both callers get its one answer.
-            timeout.cancel(false);
+            mine.cancelTimeout();
             return existing.future();
         }
         if (!offer(request, waitForRoom)) {
             pending.remove(request.id());
-            timeout.cancel(false);
+            mine.cancelTimeout();
             return CompletableFuture.failedFuture(new InstanceException(InstanceException.Kind.OVERLOADED,
                     id() + " has " + options.stdinQueue() + " messages waiting for its stdin"));
         }
@@ -323,6 +348,17 @@ public final class AgentInstance {
         }
     }
 
+    /** Fails the requests without a timer whose timeout has passed. */
+    private void timeOutOverdue() {
+        long now = System.nanoTime();
+        long limit = options.requestTimeout().toNanos();
+        pending.forEach((id, p) -> {
+            if (p.timeout() == null && now - p.sentNanos() >= limit) {
+                timeOut(id);
+            }
+        });
+    }
+
     private void startHeartbeat() {
         long period = options.heartbeatInterval().toMillis();
         heartbeat = timers.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
@@ -332,6 +368,9 @@ public final class AgentInstance {
         try {
             if (state.get() == State.EXITED) {
                 return;
+            }
+            if (timedByHeartbeat) {
+                timeOutOverdue();
             }
             ResourceUsage usage = process.usage();
             long sent = nextNonce.get();
@@ -414,7 +453,7 @@ public final class AgentInstance {
         if (m instanceof Message.Response r) {
             Pending p = pending.remove(r.id());
             if (p != null) {
-                p.timeout().cancel(false);
+                p.cancelTimeout();
                 latency.recordValue(Math.max(0, System.nanoTime() - p.sentNanos()));
                 p.future().complete(r);
             } else {
@@ -503,7 +542,7 @@ public final class AgentInstance {
             init.completeExceptionally(gone);
         }
         pending.values().forEach(p -> {
-            p.timeout().cancel(false);
+            p.cancelTimeout();
             p.future().completeExceptionally(gone);
         });
         pending.clear();

@@ -177,6 +177,19 @@ class AgentInstanceTest {
     }
 
     @Test
+    void aRequestTimedByTheHeartbeatTimesOutAtABeatWithoutATimer() throws Exception {
+        // Many pings may go unanswered while the agent hangs: this is about the request's timeout, not a hang.
+        AgentInstance i = started(FAULTY, InstanceOptions.ofDefaults().withRequestTimeout(Duration.ofMillis(300))
+                .withHeartbeat(Duration.ofMillis(100), 1000));
+        CompletableFuture<Message.Response> answer = i.requestTimedByHeartbeat(request(1, "{\"op\":\"hang\"}"));
+        InstanceException e = failure(answer);
+        assertThat(e.kind()).isEqualTo(InstanceException.Kind.TIMEOUT);
+        assertThat(e.getMessage()).endsWith("did not answer r-1 within 300 ms");
+        assertThat(i.process().alive()).isTrue();
+        assertThat(i.stats().inFlight()).isZero();
+    }
+
+    @Test
     void garbageAndOversizedLinesAreCountedAndTheSessionGoesOn() throws Exception {
         AgentInstance i = started(FAULTY, new InstanceOptions(Duration.ofSeconds(10), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), 3, 0, 100, 1000, 64 * 1024));

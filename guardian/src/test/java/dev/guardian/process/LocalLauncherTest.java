@@ -127,6 +127,17 @@ class LocalLauncherTest {
     }
 
     @Test
+    void aHelperProcessesMemoryCountsAsTheAgents() throws Exception {
+        // The agent (a shell) holds little; the helper it started holds 64 MB.
+        AgentProcess p = launch(LaunchSpec.of("parent", List.of("sh", "-c", "python3 -c \"import time\n"
+                + "b = bytearray(64 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('ok', flush=True)\n"
+                + "time.sleep(30)\"; sleep 30"), log()));
+        assertThat(new String(p.stdout().readNBytes(3))).isEqualTo("ok\n");
+        // The process tree is a shared snapshot, up to a quarter of a second old.
+        await().atMost(Duration.ofSeconds(5)).until(() -> p.usage().rssBytes() > 64L * 1024 * 1024);
+    }
+
+    @Test
     void theIdentityHoldsPidAndStartTime() throws Exception {
         AgentProcess p = launch(LaunchSpec.of("who", List.of("sleep", "30"), log()));
         long pid = p.pid().orElseThrow();

@@ -55,6 +55,17 @@ class AgreementTrackerTest {
     }
 
     @Test
+    void identicalAnswersCountAsAgreedWithoutComparing() {
+        AgreementTracker t = new AgreementTracker(OutputComparator.exact());
+        t.recordIdentical(1);
+        t.record(2, ok(2), ok(3));
+        Agreement a = t.snapshot();
+        assertThat(a.compared()).isEqualTo(2);
+        assertThat(a.agreed()).isEqualTo(1);
+        assertThat(a.sampleDiffs()).extracting(Agreement.Diff::seq).containsExactly(2L);
+    }
+
+    @Test
     void resetStartsANewWindow() {
         AgreementTracker t = new AgreementTracker(OutputComparator.exact());
         t.record(1, ok(1), ok(2));

@@ -88,7 +88,7 @@ final class LocalAgentProcess implements AgentProcess {
             return ResourceUsage.UNKNOWN;
         }
         // Count what the agent started too: a leak in a helper process is the agent's leak.
-        long total = rss + process.descendants().mapToLong(h -> Math.max(0, ProcFs.rssBytes(h.pid()))).sum();
+        long total = rss + ProcessTree.descendants(pid).stream().mapToLong(p -> Math.max(0, ProcFs.rssBytes(p))).sum();
         return new ResourceUsage(total, ProcFs.cpuNanos(pid), ProcFs.cpuWaitNanos(pid));
     }
 }

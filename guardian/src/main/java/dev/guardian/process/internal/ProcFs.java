@@ -24,6 +24,12 @@ public final class ProcFs {
         return f.length > 1 ? Long.parseLong(f[1]) * PAGE_SIZE : -1;
     }
 
+    /** The parent's pid (field 4 of stat); -1 when gone. */
+    static long parent(long pid) {
+        String[] f = statFields(pid);
+        return f == null || f.length < 2 ? -1 : Long.parseLong(f[1]);
+    }
+
     /** User + system CPU time in nanoseconds. */
     public static long cpuNanos(long pid) {
         String[] f = statFields(pid);
