@@ -297,11 +297,6 @@ final class Follower implements RequestTap {
         return now - Math.max(sent, previous);
     }
 
-    /** Requests queued for or in the agent: 0 when it has caught up with the primary. */
-    int backlog() {
-        return queued.get() + unanswered.size();
-    }
-
     /** The newest sequence up to which this follower has applied every request it was given. */
     long appliedUpTo() {
         Long first = unanswered.isEmpty() ? null : unanswered.first();
