@@ -3,7 +3,7 @@
 # classes, then runs dev.guardian.bench.DaemonBench; prints a Markdown table on stdout, progress on stderr.
 #
 #   bench/daemon.sh recovery   # SIGKILL of the agent -> next 200, vs the agent's own cold start (1 MB memory)
-#                              #   env: AGENTS="python java" KILLS=25 KEYS=20000 WARMUP_KILLS=5
+#                              #   env: AGENTS="python java" KILLS=25 KEYS=20000 WARMUP_KILLS=5 RESTART_MODES="cold standby"
 #   bench/daemon.sh overhead   # wrk through `guardian run` vs a plain JDK-HttpServer->pipe server (needs wrk)
 #                              #   SERVERS="baseline guardian guardian-async" adds `run --durability async`
 #                              #   env: AGENTS="java python" ROUNDS=2 CONNS=16 DURATION=15 WARMUP=5

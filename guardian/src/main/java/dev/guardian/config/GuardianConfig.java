@@ -27,7 +27,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
         requestTimeout = positive("request_timeout", requestTimeout, Duration.ofSeconds(30));
         startupTimeout = positive("startup_timeout", startupTimeout, Duration.ofSeconds(10));
-        restart = restart == null ? new Restart(null, null, null) : restart;
+        restart = restart == null ? new Restart(null, null, null, null) : restart;
         shutdown = shutdown == null ? new Shutdown(null, null) : shutdown;
         limits = limits == null ? new Limits(null, null, null, null) : limits;
         frontDoor = frontDoor == null ? new Endpoint("127.0.0.1", 7070) : frontDoor;
@@ -123,10 +123,16 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
         }
     }
 
-    /** Restart type, backoff and intensity (see {@link SupervisionPolicy}). */
-    public record Restart(RestartType type, Backoff backoff, Intensity intensity) {
+    /**
+     * Restart type, backoff and intensity (see {@link SupervisionPolicy}). With {@code standby}, a
+     * spare instance of the current version is kept booted (up to {@code ready}, not initialised):
+     * a restart hands it the memory instead of waiting for a cold start, at the cost of one more
+     * idle process.
+     */
+    public record Restart(RestartType type, Backoff backoff, Intensity intensity, Boolean standby) {
         public Restart {
             type = type == null ? RestartType.PERMANENT : type;
+            standby = standby != null && standby;
             backoff = backoff == null ? new Backoff(null, null, null, null) : backoff;
             intensity = intensity == null ? new Intensity(null, null) : intensity;
         }

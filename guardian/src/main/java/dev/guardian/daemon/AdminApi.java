@@ -143,6 +143,9 @@ final class AdminApi implements HttpApi {
             root.set("instance", primary);
             instances.add(primary);
         }
+        if (s.standby() != null) {
+            instances.add(instance(s.standby().instance(), "standby", s.standby().versionId()).put("ready", s.standby().ready()));
+        }
         if (rollouts != null) {
             var list = root.putArray("rollouts");
             for (Rollouts.RolloutStatus r : rollouts.status()) {

@@ -138,6 +138,16 @@ public final class PrimarySupervisor implements AutoCloseable {
     private volatile Phase phase = Phase.STARTING;
     private volatile String failedReason;
     private volatile AgentInstance instance;
+    /**
+     * A booted spare of {@link #standbyVersion} ({@code restart.standby}): spawned once the primary
+     * is OPEN, left waiting for {@code init}, and handed the memory by the next recovery instead of
+     * a cold start. Written on the control thread only.
+     */
+    private volatile AgentInstance standby;
+    private volatile Version standbyVersion;
+    private SwitchableListener standbyEvents;
+    private int standbyFailures;
+    private final AtomicLong instanceNumbers = new AtomicLong();
     private volatile Checkpoint lastCheckpoint;
     private volatile String lastExit;
 
@@ -151,6 +161,7 @@ public final class PrimarySupervisor implements AutoCloseable {
         this.clock = clock;
         this.versions = versions;
         this.current = version;
+        log.tagVersion(version.id());
         this.planner = new RestartPlanner(config.restart().policy(), clock);
     }
 
@@ -316,10 +327,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                 setPhase(Phase.RESTARTING);
                 old = instance;
                 generation++;
-                current = version;
-                if (versions != null) {
-                    versions.setCurrent(version);
-                }
+                becomeVersion(version);
             }
             if (old != null) {
                 old.stop(config.shutdown().grace(), config.shutdown().termGrace())
@@ -372,10 +380,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                 int gen = ++generation;
                 retarget.accept(listenerFor(gen));
                 instance = next;
-                current = version;
-                if (versions != null) {
-                    versions.setCurrent(version);
-                }
+                becomeVersion(version);
                 // Whatever waits (arrived during the pause, or unanswered by the old primary) goes to
                 // the new one; the agent answers an already-applied sequence without applying it again.
                 for (InFlight waiting : inFlight.values()) {
@@ -386,6 +391,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             LOG.info("{} ({}) is the primary now; {} is stopped", next.id(), version.id(), old.id());
             old.stop(config.shutdown().grace(), config.shutdown().termGrace());
             control.execute(this::checkpointNow);
+            control.execute(this::prepareStandby);
             return null;
         });
         try {
@@ -527,19 +533,22 @@ public final class PrimarySupervisor implements AutoCloseable {
         // Escalation spawns the version that wrote the known-good checkpoint, so it is chosen first.
         Optional<CheckpointData> knownGood = escalated ? knownGood() : Optional.empty();
         knownGood.ifPresent(c -> runVersionOf(c.checkpoint()));
-        String instanceId = "primary-" + gen;
-        AgentInstance started;
-        try {
-            started = AgentInstance.start(launcher, launchSpec(instanceId), instanceOptions(), listenerFor(gen), timers);
-        } catch (IOException e) {
-            LOG.error("could not start {}: {}", instanceId, e.getMessage());
-            control.execute(() -> onExit(gen, ExitReason.FAILED_TO_START, "could not start: " + e.getMessage(), Duration.ZERO));
-            return;
+        AgentInstance started = takeStandby(gen);
+        if (started == null) {
+            String instanceId = nextInstanceId();
+            try {
+                started = AgentInstance.start(launcher, launchSpec(instanceId), instanceOptions(), listenerFor(gen), timers);
+            } catch (IOException e) {
+                LOG.error("could not start {}: {}", instanceId, e.getMessage());
+                control.execute(() -> onExit(gen, ExitReason.FAILED_TO_START, "could not start: " + e.getMessage(), Duration.ZERO));
+                return;
+            }
+            if (reaper != null) {
+                reaper.record(started.process());
+            }
         }
+        String instanceId = started.id();
         instance = started;
-        if (reaper != null) {
-            reaper.record(started.process());
-        }
         long spawned = System.nanoTime();
         try {
             Optional<CheckpointData> checkpoint = escalated ? knownGood : vault.latestValid(LINEAGE);
@@ -562,6 +571,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                     + "redelivery {} ms): restored {} (seq {}), log replayed up to seq {}", instanceId, millis(open - t0),
                     millis(spawned - t0), millis(loaded - spawned), millis(initialized - loaded), millis(open - initialized),
                     checkpoint.filter(c -> memory != null).map(c -> c.id().toString()).orElse("no checkpoint"), seq, last);
+            control.execute(this::prepareStandby);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -645,6 +655,95 @@ public final class PrimarySupervisor implements AutoCloseable {
         return last;
     }
 
+    private String nextInstanceId() {
+        return "primary-" + instanceNumbers.incrementAndGet();
+    }
+
+    /**
+     * Spawns a standby of the current version when {@code restart.standby} asks for one and none is
+     * there (one of an older version is stopped first). Control thread.
+     */
+    private void prepareStandby() {
+        if (!config.restart().standby() || phase != Phase.OPEN) {
+            return;
+        }
+        AgentInstance spare = standby;
+        if (spare != null && standbyVersion.id().equals(current.id())) {
+            return;
+        }
+        if (spare != null) {
+            standby = null;
+            spare.kill(ExitReason.STOPPED, "a standby of " + standbyVersion.id() + ", no longer the primary's version");
+        }
+        SwitchableListener events = new SwitchableListener();
+        events.retarget(standbyListener());
+        String instanceId = nextInstanceId();
+        try {
+            spare = AgentInstance.start(launcher, launchSpec(instanceId), instanceOptions(), events, timers);
+        } catch (IOException e) {
+            LOG.warn("could not start the standby {}: {}", instanceId, e.getMessage());
+            retryStandby();
+            return;
+        }
+        if (reaper != null) {
+            reaper.record(spare.process());
+        }
+        standby = spare;
+        standbyVersion = current;
+        standbyEvents = events;
+        LOG.info("standby {} ({}) started, pid {}", instanceId, current.id(), spare.process().pid().orElse(-1));
+    }
+
+    /**
+     * The standby, if it is of the current version and alive, with its events now going to
+     * generation {@code gen}; else null (and a stale standby is stopped). Control thread.
+     */
+    private AgentInstance takeStandby(int gen) {
+        AgentInstance spare = standby;
+        if (spare == null) {
+            return null;
+        }
+        standby = null;
+        if (!standbyVersion.id().equals(current.id()) || spare.state() != AgentInstance.State.STARTING) {
+            spare.kill(ExitReason.STOPPED, "a standby that recovery does not use (version " + standbyVersion.id() + ")");
+            return null;
+        }
+        // If it ended just now, its exit went to the standby listener, which passes it on to the
+        // primary's path on this thread once it sees the standby was taken (see standbyListener).
+        standbyEvents.retarget(listenerFor(gen));
+        standbyFailures = 0;
+        LOG.info("recovery takes the standby {} ({})", spare.id(), spare.isReady() ? "ready" : "still booting");
+        return spare;
+    }
+
+    /** A standby's events before recovery takes it: an unexpected end schedules another one. */
+    private InstanceListener standbyListener() {
+        return new InstanceListener() {
+            @Override
+            public void onExit(AgentInstance i, ExitReason reason, String detail) {
+                if (reaper != null) {
+                    reaper.forget(i.id());
+                }
+                control.execute(() -> {
+                    if (i == instance) {
+                        // Taken by recovery as its exit came in: the primary's path handles it.
+                        PrimarySupervisor.this.onExit(generation, reason, detail, i.uptime());
+                    } else if (i == standby) {
+                        standby = null;
+                        LOG.warn("standby {} ended before it was needed: {} {}", i.id(), reason, detail);
+                        retryStandby();
+                    }
+                });
+            }
+        };
+    }
+
+    /** Another standby after a delay that doubles with each failed one (1 s up to 60 s). */
+    private void retryStandby() {
+        long delay = Math.min(60_000L, 1000L << Math.min(6, standbyFailures++));
+        timers.schedule(() -> control.execute(this::prepareStandby), delay, TimeUnit.MILLISECONDS);
+    }
+
     private static long millis(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
@@ -678,7 +777,8 @@ public final class PrimarySupervisor implements AutoCloseable {
             return;
         }
         lastExit = reason + ": " + detail;
-        LOG.warn("primary-{} ended: {}", gen, lastExit);
+        AgentInstance ended = instance;
+        LOG.warn("{} ended: {}", ended == null ? "the primary" : ended.id(), lastExit);
         synchronized (sequencer) {
             setPhase(Phase.RESTARTING);
         }
@@ -733,6 +833,11 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     private void fail(String reason) {
         LOG.error("the agent is FAILED: {}", reason);
+        AgentInstance spare = standby;
+        if (spare != null) {
+            standby = null;
+            spare.kill(ExitReason.STOPPED, "the agent is FAILED");
+        }
         synchronized (sequencer) {
             failedReason = reason;
             setPhase(Phase.FAILED);
@@ -759,6 +864,15 @@ public final class PrimarySupervisor implements AutoCloseable {
         return vault.latestValid(LINEAGE);
     }
 
+    /** The primary runs {@code version} from now on: the version store and the log's records say so too. */
+    private void becomeVersion(Version version) {
+        current = version;
+        if (versions != null) {
+            versions.setCurrent(version);
+        }
+        log.tagVersion(version.id());
+    }
+
     /** Escalation goes back to the version that wrote the known-good checkpoint, not only to its memory. */
     private void runVersionOf(Checkpoint c) {
         if (versions == null || c.versionId().equals(current.id())) {
@@ -767,8 +881,7 @@ public final class PrimarySupervisor implements AutoCloseable {
         Optional<Version> then = versions.find(c.versionId());
         if (then.isPresent()) {
             LOG.error("escalation: back to version {} ({}), which wrote {}", then.get().id(), then.get().describe(), c.id());
-            current = then.get();
-            versions.setCurrent(current);
+            becomeVersion(then.get());
         } else {
             LOG.error("escalation: {} was written by version {}, which is not registered; staying on {}", c.id(),
                     c.versionId(), current.id());
@@ -829,13 +942,21 @@ public final class PrimarySupervisor implements AutoCloseable {
     /** A snapshot for {@code guardian status}. */
     public Status status() {
         AgentInstance i = instance;
+        AgentInstance spare = standby;
+        Version spareVersion = standbyVersion;
+        Standby standing = spare == null || spareVersion == null ? null
+                : new Standby(spare.stats(), spareVersion.id(), spare.isReady());
         return new Status(phase, failedReason, i == null ? null : i.stats(), restarts.get(), inFlight.size(),
-                lastCheckpoint, log.lastSequence(), lastExit, clock.now());
+                lastCheckpoint, log.lastSequence(), lastExit, clock.now(), standing);
     }
 
-    /** What {@link #status()} reports. */
+    /** What {@link #status()} reports; {@code standby} is null when there is none. */
     public record Status(Phase phase, String failedReason, InstanceStats instance, long restarts, int waiting,
-            Checkpoint lastCheckpoint, long walSequence, String lastExit, Instant at) {
+            Checkpoint lastCheckpoint, long walSequence, String lastExit, Instant at, Standby standby) {
+    }
+
+    /** The spare instance kept for the next recovery ({@code restart.standby}). */
+    public record Standby(InstanceStats instance, String versionId, boolean ready) {
     }
 
     /** Stops the instance (shutdown, then SIGTERM, then SIGKILL) and refuses further requests. */
@@ -845,6 +966,19 @@ public final class PrimarySupervisor implements AutoCloseable {
         synchronized (sequencer) {
             setPhase(Phase.STOPPED);
             i = instance;
+        }
+        AgentInstance spare = standby;
+        standby = null;
+        if (spare != null) {
+            // It holds no memory yet: nothing to shut down gracefully.
+            spare.kill(ExitReason.STOPPED, "guardian is stopping");
+            try {
+                spare.process().onExit().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("the standby {} did not end: {}", spare.id(), rootMessage(e));
+            }
         }
         if (i != null) {
             try {

@@ -33,13 +33,19 @@ final class RequestLog {
     private final Wal wal;
     private final ObjectMapper json;
     private final String instanceTag;
-    private final String versionTag;
+    /** The primary's version, which changes at a promotion, a rollback or an escalation. */
+    private volatile String versionTag;
 
     RequestLog(Wal wal, ObjectMapper json, String instanceTag, String versionTag) {
         this.wal = wal;
         this.json = json;
         this.instanceTag = instanceTag;
         this.versionTag = versionTag;
+    }
+
+    /** Records appended from now on carry {@code versionId}. */
+    void tagVersion(String versionId) {
+        versionTag = versionId;
     }
 
     /** The request record's payload, encoded (outside any lock) for {@link #appendRequest(byte[])}. */

@@ -138,6 +138,11 @@ public final class AgentInstance {
         return priority;
     }
 
+    /** True once the agent has said {@code ready} (and has not ended since). */
+    public boolean isReady() {
+        return ready.isDone() && !ready.isCompletedExceptionally();
+    }
+
     /**
      * Changes the CPU priority of the agent's process (every thread and child) and of Guardian's
      * threads that serve it (a promoted shadow goes back to normal); false when the agent's could not

@@ -232,9 +232,30 @@ public final class DaemonBench {
         return String.format("key-%05d-%s", i, "p".repeat(34));
     }
 
+    /** One daemon of the recovery bench, restarting its agent cold or from a booted standby. */
+    private static final class RecoveryTarget {
+        final String mode;
+        final Daemon daemon;
+        final Histogram kills = new Histogram(3_600_000_000L, 3);
+        final List<Long> pairedMicros = new ArrayList<>();
+        final Map<String, Integer> failures = new LinkedHashMap<>();
+        int attempts;
+
+        RecoveryTarget(String mode, Daemon daemon) {
+            this.mode = mode;
+            this.daemon = daemon;
+        }
+    }
+
+    /**
+     * RESTART_MODES (default "cold standby"): one daemon per mode on the same agent, killed in turn
+     * each round beside the round's cold start. "standby" sets {@code restart.standby}: the kill
+     * comes only once the spare has said ready, as it would for a crash that is not back to back.
+     */
     static void recovery() throws Exception {
         int keys = envInt("KEYS", 20_000);
         int kills = envInt("KILLS", 25);
+        List<String> modes = List.of(env("RESTART_MODES", "cold standby").trim().split("\\s+"));
         List<String[]> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         // The memory the learner would checkpoint after learning `keys` distinct keys once each.
@@ -248,94 +269,72 @@ public final class DaemonBench {
         String ask = "{\"op\":\"ask\",\"key\":\"" + key(0) + "\"}";
         for (String agent : agents()) {
             List<String> cmd = agentCommand(agent);
-            Path dir = freshDir("recovery-" + agent);
-            Path cfg = dir.resolveSibling(dir.getFileName() + ".yaml");
-            Files.writeString(cfg, "agent:\n  command: " + JSON.writeValueAsString(cmd) + "\n"
-                    + "data_dir: " + dir + "\n"
-                    + "checkpoint: {every_requests: 0, every: 0s}\n"
-                    + "restart:\n  backoff: {initial: 0ms}\n  intensity: {max_restarts: 1000, window: 60s}\n"
-                    + "front_door: 127.0.0.1:0\nadmin: 127.0.0.1:0\n");
             Histogram base = new Histogram(3_600_000_000L, 3);
-            Histogram guard = new Histogram(3_600_000_000L, 3);
-            List<Long> pairedMicros = new ArrayList<>();
-            int attemptsTotal = 0;
-            Map<String, Integer> failures = new LinkedHashMap<>();
-            try (Daemon d = new Daemon(dir, List.of("--config", cfg.toString()))) {
-                log(agent + ": daemon up at " + d.front + "; learning " + keys + " keys");
-                learn(d.front, keys);
-                JsonNode cp = d.checkpoint();
-                log(agent + ": checkpoint " + cp);
-                JsonNode st = d.status();
-                long cpSize = st.path("last_checkpoint").path("size").asLong(-1);
-                notes.add(agent + ": checkpoint size " + cpSize + " bytes (status.last_checkpoint.size); baseline init memory "
-                        + memoryBytes + " bytes of JSON");
+            List<RecoveryTarget> targets = new ArrayList<>();
+            try {
+                for (String mode : modes) {
+                    Path dir = freshDir("recovery-" + agent + "-" + mode);
+                    Path cfg = dir.resolveSibling(dir.getFileName() + ".yaml");
+                    Files.writeString(cfg, "agent:\n  command: " + JSON.writeValueAsString(cmd) + "\n"
+                            + "data_dir: " + dir + "\n"
+                            + "checkpoint: {every_requests: 0, every: 0s}\n"
+                            + "restart:\n  backoff: {initial: 0ms}\n  intensity: {max_restarts: 1000, window: 60s}\n"
+                            + "  standby: " + mode.equals("standby") + "\n"
+                            + "front_door: 127.0.0.1:0\nadmin: 127.0.0.1:0\n");
+                    RecoveryTarget t = new RecoveryTarget(mode, new Daemon(dir, List.of("--config", cfg.toString())));
+                    targets.add(t);
+                    log(agent + " (" + mode + "): daemon up at " + t.daemon.front + "; learning " + keys + " keys");
+                    learn(t.daemon.front, keys);
+                    log(agent + " (" + mode + "): checkpoint " + t.daemon.checkpoint());
+                    long cpSize = t.daemon.status().path("last_checkpoint").path("size").asLong(-1);
+                    notes.add(agent + " (" + mode + "): checkpoint size " + cpSize + " bytes (status.last_checkpoint.size); "
+                            + "baseline init memory " + memoryBytes + " bytes of JSON");
+                }
                 // Warm-up kills and cold starts, not recorded: Guardian is a long-running daemon, and its JIT
                 // was still compiling recovery's paths (C2 busy beside the booting agent) after a single one.
                 int warmup = envInt("WARMUP_KILLS", 5);
                 for (int round = -warmup; round < kills; round++) {
                     // baseline: the agent's own cold start with the same memory
                     long b = coldStart(cmd, memory, keys, ask);
-                    // Guardian: SIGKILL the agent -> first 200
-                    d.checkpoint();
-                    Thread.sleep(200);
-                    long pid = d.agentPid();
-                    java.time.Instant killedAt = java.time.Instant.now();
-                    long t0 = System.nanoTime();
-                    ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no agent pid " + pid)).destroyForcibly();
-                    int attempts = 0;
-                    HttpResponse<String> ok = null;
-                    while (ok == null) {
-                        attempts++;
-                        try {
-                            HttpResponse<String> r = invoke(d.front, ask, Duration.ofSeconds(1));
-                            if (r.statusCode() == 200) {
-                                ok = r;
-                            } else {
-                                failures.merge("HTTP " + r.statusCode(), 1, Integer::sum);
-                            }
-                        } catch (java.net.http.HttpTimeoutException e) {
-                            failures.merge("client timeout (1 s)", 1, Integer::sum);
-                        } catch (IOException e) {
-                            failures.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+                    StringBuilder line = new StringBuilder(String.format("%s round %d: cold start %.1f ms", agent, round, b / 1e6));
+                    for (RecoveryTarget t : targets) {
+                        long[] g = killToAnswer(agent, t, keys, ask);
+                        if (round >= 0) {
+                            t.kills.recordValue(g[0] / 1000);
+                            t.pairedMicros.add((g[0] - b) / 1000);
+                            t.attempts += (int) g[1];
                         }
-                        if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
-                            throw new IllegalStateException(agent + ": no 200 within 60 s after SIGKILL");
-                        }
-                    }
-                    long g = System.nanoTime() - t0;
-                    JsonNode p = JSON.readTree(ok.body()).path("payload");
-                    if (p.path("count").asInt() != 1 || p.path("total").asInt() != keys) {
-                        throw new IllegalStateException(agent + ": wrong answer after recovery: " + ok.body());
-                    }
-                    long newPid = d.agentPid();
-                    if (newPid == pid) {
-                        throw new IllegalStateException(agent + ": agent pid unchanged after SIGKILL: " + pid);
+                        line.append(String.format(", %s kill->200 %.1f ms (%d attempts)", t.mode, g[0] / 1e6, g[1]));
                     }
                     if (round >= 0) {
                         base.recordValue(b / 1000);
-                        guard.recordValue(g / 1000);
-                        pairedMicros.add((g - b) / 1000);
-                        attemptsTotal += attempts;
                     }
-                    log(String.format("%s round %d: cold start %.1f ms, kill->200 %.1f ms (%d attempts; SIGKILL at %s), load %s",
-                            agent, round, b / 1e6, g / 1e6, attempts, killedAt, loadAverage()));
-                    Thread.sleep(300);
+                    log(line + ", load " + loadAverage());
                 }
-                JsonNode end = d.status();
-                notes.add(agent + ": restarts counted by Guardian " + end.path("restarts").asText()
-                        + ", phase " + end.path("phase").asText() + "; requests sent while recovering: "
-                        + attemptsTotal + " for " + kills + " kills; non-200 before the first 200: "
-                        + (failures.isEmpty() ? "none" : failures));
+                for (RecoveryTarget t : targets) {
+                    JsonNode end = t.daemon.status();
+                    notes.add(agent + " (" + t.mode + "): restarts counted by Guardian " + end.path("restarts").asText()
+                            + ", phase " + end.path("phase").asText() + "; requests sent while recovering: "
+                            + t.attempts + " for " + kills + " kills; non-200 before the first 200: "
+                            + (t.failures.isEmpty() ? "none" : t.failures));
+                }
+            } finally {
+                for (RecoveryTarget t : targets) {
+                    t.daemon.close();
+                }
             }
-            double bp50 = base.getValueAtPercentile(50) / 1000.0;
-            double gp50 = guard.getValueAtPercentile(50) / 1000.0;
             rows.add(new String[] {agent, "baseline: agent cold start alone (spawn → ready → init with the same " + memoryBytes / 1000 + " kB memory → 1 request → response)",
                     "" + base.getTotalCount(), ms(base, 50), ms(base, 95), String.format("%.1f", base.getMaxValue() / 1000.0), ""});
-            rows.add(new String[] {agent, "Guardian: SIGKILL of the agent → first 200 on POST /v1/invoke",
-                    "" + guard.getTotalCount(), ms(guard, 50), ms(guard, 95), String.format("%.1f", guard.getMaxValue() / 1000.0),
-                    String.format("%+.1f ms at p50 (%+.1f at p95); paired: %s", gp50 - bp50,
-                            (guard.getValueAtPercentile(95) - base.getValueAtPercentile(95)) / 1000.0,
-                            pairedMedian(pairedMicros))});
+            for (RecoveryTarget t : targets) {
+                Histogram guard = t.kills;
+                rows.add(new String[] {agent, "Guardian (" + (t.mode.equals("standby") ? "`restart.standby: true`" : "cold restart, the default")
+                        + "): SIGKILL of the agent → first 200 on POST /v1/invoke",
+                        "" + guard.getTotalCount(), ms(guard, 50), ms(guard, 95), String.format("%.1f", guard.getMaxValue() / 1000.0),
+                        String.format("%+.1f ms at p50 (%+.1f at p95); paired: %s",
+                                (guard.getValueAtPercentile(50) - base.getValueAtPercentile(50)) / 1000.0,
+                                (guard.getValueAtPercentile(95) - base.getValueAtPercentile(95)) / 1000.0,
+                                pairedMedian(t.pairedMicros))});
+            }
         }
         System.out.println("| agent | case | n | p50 ms | p95 ms | max ms | Guardian adds |");
         System.out.println("|---|---|---:|---:|---:|---:|---|");
@@ -347,6 +346,67 @@ public final class DaemonBench {
             System.out.println("- " + n);
         }
         System.out.println("- load average at the end: " + loadAverage());
+    }
+
+    /**
+     * Checkpoints, SIGKILLs the daemon's agent and asks until a 200 comes back, which must show the
+     * restored memory from a new process; returns {nanoseconds from the kill to that 200, requests sent}.
+     */
+    private static long[] killToAnswer(String agent, RecoveryTarget t, int keys, String ask) throws Exception {
+        Daemon d = t.daemon;
+        d.checkpoint();
+        Thread.sleep(200);
+        if (t.mode.equals("standby")) {
+            awaitReadyStandby(d);
+        }
+        long pid = d.agentPid();
+        long t0 = System.nanoTime();
+        ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no agent pid " + pid)).destroyForcibly();
+        int attempts = 0;
+        HttpResponse<String> ok = null;
+        while (ok == null) {
+            attempts++;
+            try {
+                HttpResponse<String> r = invoke(d.front, ask, Duration.ofSeconds(1));
+                if (r.statusCode() == 200) {
+                    ok = r;
+                } else {
+                    t.failures.merge("HTTP " + r.statusCode(), 1, Integer::sum);
+                }
+            } catch (java.net.http.HttpTimeoutException e) {
+                t.failures.merge("client timeout (1 s)", 1, Integer::sum);
+            } catch (IOException e) {
+                t.failures.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+            }
+            if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+                throw new IllegalStateException(agent + ": no 200 within 60 s after SIGKILL");
+            }
+        }
+        long g = System.nanoTime() - t0;
+        JsonNode p = JSON.readTree(ok.body()).path("payload");
+        if (p.path("count").asInt() != 1 || p.path("total").asInt() != keys) {
+            throw new IllegalStateException(agent + ": wrong answer after recovery: " + ok.body());
+        }
+        if (d.agentPid() == pid) {
+            throw new IllegalStateException(agent + ": agent pid unchanged after SIGKILL: " + pid);
+        }
+        Thread.sleep(300);
+        return new long[] {g, attempts};
+    }
+
+    private static void awaitReadyStandby(Daemon d) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            for (JsonNode i : d.status().path("instances")) {
+                if ("standby".equals(i.path("role").asText()) && i.path("ready").asBoolean()) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no ready standby within 30 s: " + d.status());
+            }
+            Thread.sleep(20);
+        }
     }
 
     /**

@@ -5,11 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.evolution.version.Origin;
+import dev.guardian.evolution.version.Version;
 import dev.guardian.vault.Vault;
+import dev.guardian.wal.WalCursor;
+import dev.guardian.wal.WalRecord;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -179,6 +186,28 @@ class PrimarySupervisorTest {
                 "{\"counts\": not JSON".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         killAgentAndAwaitRestarts(2);
         assertThat(count("a")).isEqualTo(2);
+    }
+
+    @Test
+    void recordsLoggedAfterAVersionChangeCarryTheNewVersion() throws Exception {
+        start("");
+        String first = supervisor.currentVersion().id();
+        supervisor.submit(json("{\"op\":\"learn\",\"key\":\"v\"}"), null).get(10, TimeUnit.SECONDS);
+        Version next = fixture.versions.register(List.of("python3", FAULTY), Map.of("VERSION_TAG_TEST", "2"), Map.of(), null,
+                Optional.of(first), Origin.MANUAL, "test", Instant.now());
+
+        supervisor.switchTo(next, Duration.ofSeconds(30));
+        supervisor.submit(json("{\"op\":\"learn\",\"key\":\"v\"}"), null).get(10, TimeUnit.SECONDS);
+
+        Map<String, List<String>> versionsByType = new java.util.TreeMap<>();
+        try (WalCursor cursor = fixture.wal.read(1)) {
+            for (WalRecord r = cursor.next(); r != null; r = cursor.next()) {
+                versionsByType.computeIfAbsent(r.type(), t -> new ArrayList<>()).add(r.version());
+            }
+        }
+        assertThat(versionsByType.get(RequestLog.REQUEST)).containsExactly(first, next.id());
+        assertThat(versionsByType.get(RequestLog.RESPONSE)).endsWith(next.id());
+        assertThat(count("v")).isEqualTo(2);
     }
 
     private void killAgentAndAwaitRestarts(int restarts) {
