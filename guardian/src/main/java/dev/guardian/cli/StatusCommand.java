@@ -40,7 +40,8 @@ public final class StatusCommand implements Callable<Integer> {
         if (s.has("failed_reason")) {
             out.printf("failed because:  %s%n", s.path("failed_reason").asText());
         }
-        out.printf("restarts:        %d%n", s.path("restarts").asLong());
+        out.printf("restarts:        %d%s%n", s.path("restarts").asLong(), s.path("standby_takeovers").asLong() > 0
+                ? " (" + s.path("standby_takeovers").asLong() + " from the standby)" : "");
         out.printf("waiting:         %d requests%n", s.path("waiting").asLong());
         out.printf("wal position:    seq %d%n", s.path("wal_sequence").asLong());
         JsonNode c = s.path("last_checkpoint");

@@ -126,7 +126,8 @@ final class AdminApi implements HttpApi {
         if (s.failedReason() != null) {
             root.put("failed_reason", s.failedReason());
         }
-        root.put("restarts", s.restarts()).put("waiting", s.waiting()).put("wal_sequence", s.walSequence());
+        root.put("restarts", s.restarts()).put("standby_takeovers", s.standbyTakeovers()).put("waiting", s.waiting())
+                .put("wal_sequence", s.walSequence());
         if (s.lastExit() != null) {
             root.put("last_exit", s.lastExit());
         }

@@ -147,6 +147,7 @@ public final class PrimarySupervisor implements AutoCloseable {
     private volatile Version standbyVersion;
     private SwitchableListener standbyEvents;
     private int standbyFailures;
+    private final AtomicLong standbyTakeovers = new AtomicLong();
     private final AtomicLong instanceNumbers = new AtomicLong();
     private volatile Checkpoint lastCheckpoint;
     private volatile String lastExit;
@@ -712,6 +713,7 @@ public final class PrimarySupervisor implements AutoCloseable {
         // primary's path on this thread once it sees the standby was taken (see standbyListener).
         standbyEvents.retarget(listenerFor(gen));
         standbyFailures = 0;
+        standbyTakeovers.incrementAndGet();
         LOG.info("recovery takes the standby {} ({})", spare.id(), spare.isReady() ? "ready" : "still booting");
         return spare;
     }
@@ -947,12 +949,15 @@ public final class PrimarySupervisor implements AutoCloseable {
         Standby standing = spare == null || spareVersion == null ? null
                 : new Standby(spare.stats(), spareVersion.id(), spare.isReady());
         return new Status(phase, failedReason, i == null ? null : i.stats(), restarts.get(), inFlight.size(),
-                lastCheckpoint, log.lastSequence(), lastExit, clock.now(), standing);
+                lastCheckpoint, log.lastSequence(), lastExit, clock.now(), standing, standbyTakeovers.get());
     }
 
-    /** What {@link #status()} reports; {@code standby} is null when there is none. */
+    /**
+     * What {@link #status()} reports; {@code standby} is null when there is none, and
+     * {@code standbyTakeovers} counts the recoveries that took a standby instead of a cold start.
+     */
     public record Status(Phase phase, String failedReason, InstanceStats instance, long restarts, int waiting,
-            Checkpoint lastCheckpoint, long walSequence, String lastExit, Instant at, Standby standby) {
+            Checkpoint lastCheckpoint, long walSequence, String lastExit, Instant at, Standby standby, long standbyTakeovers) {
     }
 
     /** The spare instance kept for the next recovery ({@code restart.standby}). */

@@ -17,14 +17,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The loss test: 10 000 requests to the stateful learner while its agent is SIGKILLed every few
  * hundred requests and Guardian itself is SIGKILLed and restarted three times. Clients retry a
  * request that got no answer with the same idempotency key. At the end the agent's memory must
- * equal that of a control run that fed the same requests, once each, straight to the agent.
+ * equal that of a control run that fed the same requests, once each, straight to the agent. Run
+ * with cold restarts and with {@code restart.standby}; with a standby, every third kill takes the
+ * standby down together with the primary (the race between its exit and recovery taking it).
  */
 class LossIT {
 
@@ -38,10 +41,11 @@ class LossIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void noAcknowledgedRequestIsLostOrAppliedTwiceThroughAgentAndGuardianKills() throws Exception {
+    @ParameterizedTest(name = "standby: {0}")
+    @ValueSource(booleans = {false, true})
+    void noAcknowledgedRequestIsLostOrAppliedTwiceThroughAgentAndGuardianKills(boolean standby) throws Exception {
         Path data = tmp.resolve("data");
-        AtomicReference<DaemonProcess> daemon = new AtomicReference<>(start(data));
+        AtomicReference<DaemonProcess> daemon = new AtomicReference<>(start(data, standby));
         AtomicInteger next = new AtomicInteger();
         AtomicInteger acked = new AtomicInteger();
         AtomicInteger retries = new AtomicInteger();
@@ -79,9 +83,9 @@ class LossIT {
             if (guardianKills < KILL_GUARDIAN_AT.length && done >= KILL_GUARDIAN_AT[guardianKills]) {
                 daemon.get().kill9();
                 guardianKills++;
-                daemon.set(start(data));
+                daemon.set(start(data, standby));
             } else if (done >= nextAgentKill) {
-                if (killAgentOf(daemon.get())) {
+                if (killAgentOf(daemon.get(), agentKills % 3 == 2)) {
                     agentKills++;
                 }
                 nextAgentKill = done + KILL_AGENT_EVERY;
@@ -93,32 +97,47 @@ class LossIT {
         }
         clients.shutdown();
         JsonNode guarded = daemon.get().invoke("{\"op\":\"top\",\"n\":1000}", null).body().path("payload");
+        // Did the last Guardian's recoveries take the standby?
+        GuardianCli.Result status = GuardianCli.run("status", "--data-dir", data.toString(), "--json");
+        long takeovers = JSON.readTree(status.stdout()).path("standby_takeovers").asLong(-1);
         daemon.get().close();
 
         assertThat(acked.get()).isEqualTo(REQUESTS);
         assertThat(guardianKills).isEqualTo(3);
         assertThat(agentKills).as("agent kills").isGreaterThanOrEqualTo(20);
         assertThat(guarded).isEqualTo(controlRun());
-        System.out.printf("loss test: %d requests, %d retries, %d agent kills, %d guardian kills%n", REQUESTS, retries.get(),
-                agentKills, guardianKills);
+        if (standby) {
+            assertThat(takeovers).as("recoveries that took the standby, after the last Guardian restart").isPositive();
+        } else {
+            assertThat(takeovers).isZero();
+        }
+        System.out.printf("loss test (standby %s): %d requests, %d retries, %d agent kills, %d guardian kills, "
+                + "%d standby takeovers after the last Guardian restart%n", standby, REQUESTS, retries.get(), agentKills,
+                guardianKills, takeovers);
     }
 
     private static String payload(int i) {
         return "{\"op\":\"learn\",\"key\":\"k" + (i % 97) + "\",\"weight\":" + (1 + i % 5) + "}";
     }
 
-    private DaemonProcess start(Path data) throws Exception {
+    private DaemonProcess start(Path data, boolean standby) throws Exception {
         // The test kills the agent far more often than the default intensity window tolerates.
         Path config = tmp.resolve("guardian.yaml");
         java.nio.file.Files.writeString(config, "agent: {command: [python3, " + LEARNER + "]}\n"
-                + "restart: {backoff: {initial: 10ms}, intensity: {max_restarts: 1000, window: 60s}}\n");
+                + "restart: {backoff: {initial: 10ms}, intensity: {max_restarts: 1000, window: 60s}, standby: " + standby + "}\n");
         return DaemonProcess.start(data, "--config", config.toString()).awaitOpen(Duration.ofSeconds(90));
     }
 
-    private static boolean killAgentOf(DaemonProcess daemon) {
+    /**
+     * SIGKILLs the primary agent, or every agent process (primary and standby) with {@code all}. The
+     * primary is the oldest: a standby is started only once the primary is open.
+     */
+    private static boolean killAgentOf(DaemonProcess daemon, boolean all) {
         List<ProcessHandle> agents = daemon.process().toHandle().descendants()
-                .filter(h -> h.info().commandLine().orElse("").contains("learner_agent.py")).toList();
-        agents.forEach(ProcessHandle::destroyForcibly);
+                .filter(h -> h.info().commandLine().orElse("").contains("learner_agent.py"))
+                .sorted(java.util.Comparator.comparing(h -> h.info().startInstant().orElse(java.time.Instant.MAX)))
+                .toList();
+        (all ? agents : agents.stream().limit(1).toList()).forEach(ProcessHandle::destroyForcibly);
         return !agents.isEmpty();
     }
 

@@ -57,6 +57,7 @@ class StandbyTest {
         await().atMost(WAIT).until(() -> fixture.supervisor.phase() == PrimarySupervisor.Phase.OPEN
                 && fixture.supervisor.status().restarts() == 1);
         assertThat(pid(fixture.supervisor.status().instance())).as("the standby is the primary now").isEqualTo(spare);
+        assertThat(fixture.supervisor.status().standbyTakeovers()).isEqualTo(1);
         assertThat(count("k")).isEqualTo(30);
         long next = awaitReadyStandby();
         assertThat(next).isNotIn(primary, spare);
@@ -77,6 +78,7 @@ class StandbyTest {
         });
         assertThat(pid(fixture.supervisor.status().instance())).isEqualTo(primary);
         assertThat(fixture.supervisor.status().restarts()).isZero();
+        assertThat(fixture.supervisor.status().standbyTakeovers()).isZero();
         assertThat(count("k")).isEqualTo(5);
     }
 
