@@ -21,6 +21,7 @@ import dev.guardian.protocol.Message;
 import dev.guardian.supervision.ExitReason;
 import dev.guardian.supervision.RestartDecision;
 import dev.guardian.supervision.RestartPlanner;
+import dev.guardian.supervision.RestartType;
 import dev.guardian.vault.Checkpoint;
 import dev.guardian.vault.CheckpointData;
 import dev.guardian.vault.NewCheckpoint;
@@ -665,7 +666,8 @@ public final class PrimarySupervisor implements AutoCloseable {
      * there (one of an older version is stopped first). Control thread.
      */
     private void prepareStandby() {
-        if (!config.restart().standby() || phase != Phase.OPEN) {
+        // A temporary agent is never restarted: a standby would wait for nothing.
+        if (!config.restart().standby() || config.restart().type() == RestartType.TEMPORARY || phase != Phase.OPEN) {
             return;
         }
         AgentInstance spare = standby;

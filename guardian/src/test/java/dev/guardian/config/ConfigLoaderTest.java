@@ -30,6 +30,7 @@ class ConfigLoaderTest {
                   type: transient
                   backoff: {initial: 50ms, max: 2s, multiplier: 3, reset_after: 1m}
                   intensity: {max_restarts: 10, window: 30s}
+                  standby: true
                 shutdown: {grace: 2s, term_grace: 1s}
                 limits: {memory: 256MB, address_space: 2GB, cpu_time: 1h, open_files: 512}
                 front_door: 127.0.0.1:8080
@@ -47,6 +48,7 @@ class ConfigLoaderTest {
         assertThat(c.restart().policy().restart()).isEqualTo(RestartType.TRANSIENT);
         assertThat(c.restart().policy().backoffMultiplier()).isEqualTo(3.0);
         assertThat(c.restart().policy().maxRestarts()).isEqualTo(10);
+        assertThat(c.restart().standby()).isTrue();
         assertThat(c.limits().toResourceLimits().rssBytes()).isEqualTo(256L << 20);
         assertThat(c.limits().toResourceLimits().addressSpaceBytes()).isEqualTo(2L << 30);
         assertThat(c.limits().toResourceLimits().cpuSeconds()).isEqualTo(3600);
@@ -61,6 +63,13 @@ class ConfigLoaderTest {
         assertThat(c.wal().durability()).isEqualTo("group");
         assertThat(c.heartbeat().interval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.frontDoor().toString()).isEqualTo("127.0.0.1:7070");
+        assertThat(c.restart().standby()).isFalse();
+    }
+
+    @Test
+    void aStandbyThatIsNotABooleanNamesTheKeyAndTheValue() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrestart: {standby: sometimes}", "g.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("restart.standby").hasMessageContaining("sometimes");
     }
 
     @Test
