@@ -517,21 +517,24 @@ public final class DaemonBench {
         Path lua = ROOT.resolve("bench/daemon-post.lua");
         String cp = System.getProperty("java.class.path");
         List<String> out = new ArrayList<>();
-        out.add("| agent | server | rounds | req/s (median) | p50 µs | p99 µs | req/s vs baseline | p99 vs baseline | non-2xx / socket errors | per-round req/s | per-round p99 µs | per-round CPU steal |");
-        out.add("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|");
+        out.add("| agent | server | rounds | req/s (median) | p50 µs | p99 µs | req/s vs baseline | p99 vs baseline | non-2xx / socket errors | per-round req/s | per-round p99 µs | per-round CPU steal | server / agent CPU µs per request (per round) |");
+        out.add("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|---|");
         List<String> verdicts = new ArrayList<>();
         for (String agent : agents()) {
             List<String> cmd = agentCommand(agent);
             Map<String, List<Wrk>> results = new LinkedHashMap<>();
             Map<String, List<String>> steal = new LinkedHashMap<>();
+            Map<String, List<String>> cpu = new LinkedHashMap<>();
             for (String server : env("SERVERS", "baseline guardian").trim().split("\\s+")) {
                 results.put(server, new ArrayList<>()); // baseline, guardian (WAL group), guardian-async (WAL async)
                 steal.put(server, new ArrayList<>());
+                cpu.put(server, new ArrayList<>());
             }
             for (int round = 1; round <= rounds; round++) {
                 for (String server : results.keySet()) {
                     String url;
                     AutoCloseable stop;
+                    ProcessHandle serverProcess;
                     if (server.equals("baseline")) {
                         List<String> pc = new ArrayList<>(List.of("java", "-cp", cp, PlainPipeServer.class.getName(), "0"));
                         pc.addAll(cmd);
@@ -539,6 +542,7 @@ public final class DaemonBench {
                         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                         String line = r.readLine();
                         url = "http://127.0.0.1:" + line.substring(5);
+                        serverProcess = p.toHandle();
                         stop = () -> {
                             p.destroy();
                             p.waitFor(20, TimeUnit.SECONDS);
@@ -553,6 +557,7 @@ public final class DaemonBench {
                         args.addAll(cmd);
                         Daemon d = new Daemon(dir, args);
                         url = d.front;
+                        serverProcess = d.process.toHandle();
                         stop = d;
                     }
                     try {
@@ -562,12 +567,19 @@ public final class DaemonBench {
                         wrk(url, lua, conns, warm);
                         String load = loadAverage();
                         long stealBefore = stealMillis();
+                        long serverBefore = cpuNanos(serverProcess);
+                        long agentBefore = descendantsCpuNanos(serverProcess);
                         Wrk w = wrk(url, lua, conns, duration);
                         String stolen = stealShare(stealBefore, stealMillis(), duration);
+                        String perRequest = String.format("%.0f / %.0f",
+                                (cpuNanos(serverProcess) - serverBefore) / 1000.0 / Math.max(1, w.requests),
+                                (descendantsCpuNanos(serverProcess) - agentBefore) / 1000.0 / Math.max(1, w.requests));
                         results.get(server).add(w);
                         steal.get(server).add(stolen);
-                        log(String.format("%s %s round %d: %.0f req/s p50 %.0f µs p99 %.0f µs non2xx %d errors %d; CPU steal %s; load %s",
-                                agent, server, round, w.rps, w.p50us, w.p99us, w.non2xx, w.errors, stolen, load));
+                        cpu.get(server).add(perRequest);
+                        log(String.format("%s %s round %d: %.0f req/s p50 %.0f µs p99 %.0f µs non2xx %d errors %d; CPU steal %s; "
+                                + "server/agent CPU µs per request %s; load %s",
+                                agent, server, round, w.rps, w.p50us, w.p99us, w.non2xx, w.errors, stolen, perRequest, load));
                     } finally {
                         stop.close();
                     }
@@ -577,7 +589,7 @@ public final class DaemonBench {
             for (Map.Entry<String, List<Wrk>> e : results.entrySet()) {
                 Wrk m = median(e.getValue());
                 long bad = e.getValue().stream().mapToLong(w -> w.non2xx + w.errors).sum();
-                out.add(String.format("| %s | %s | %d | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %d | %s | %s | %s |", agent,
+                out.add(String.format("| %s | %s | %d | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %d | %s | %s | %s | %s |", agent,
                         switch (e.getKey()) {
                             case "baseline" -> "baseline: JDK HttpServer → pipe, no WAL, no supervision";
                             case "guardian" -> "Guardian `run` (WAL group, default)";
@@ -585,7 +597,8 @@ public final class DaemonBench {
                         }, e.getValue().size(), m.rps, m.p50us, m.p99us,
                         m.rps / b.rps, m.p99us / b.p99us, bad,
                         e.getValue().stream().map(w -> String.format("%,.0f", w.rps)).toList(),
-                        e.getValue().stream().map(w -> String.format("%,.0f", w.p99us)).toList(), steal.get(e.getKey())));
+                        e.getValue().stream().map(w -> String.format("%,.0f", w.p99us)).toList(), steal.get(e.getKey()),
+                        cpu.get(e.getKey())));
                 if (e.getKey().startsWith("guardian")) {
                     verdicts.add(String.format("%s " + e.getKey() + ": throughput %.2f of baseline (goal ≥ 0.95: %s); p99 %.2f × baseline (goal ≤ 1.10: %s)",
                             agent, m.rps / b.rps, m.rps / b.rps >= 0.95 ? "met" : "NOT met", m.p99us / b.p99us,
@@ -597,6 +610,16 @@ public final class DaemonBench {
         System.out.println();
         verdicts.forEach(v -> System.out.println("- " + v));
         System.out.println("- load average at the end: " + loadAverage());
+    }
+
+    /** CPU time of a process (all its threads) so far, in ns; 0 when unknown. */
+    static long cpuNanos(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /** CPU time so far of a process's live descendants (the agent, behind any shim), in ns. */
+    static long descendantsCpuNanos(ProcessHandle p) {
+        return p.descendants().mapToLong(DaemonBench::cpuNanos).sum();
     }
 
     static Wrk median(List<Wrk> ws) {
