@@ -22,7 +22,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             throw new IllegalArgumentException("agent.command is required");
         }
         dataDir = dataDir == null ? Path.of("guardian-data") : dataDir;
-        wal = wal == null ? new Wal(null, null, null) : wal;
+        wal = wal == null ? new Wal(null, null, null, null) : wal;
         checkpoint = checkpoint == null ? new Checkpoint(null, null, null, null, null) : checkpoint;
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
         requestTimeout = positive("request_timeout", requestTimeout, Duration.ofSeconds(30));
@@ -57,7 +57,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
     }
 
     public GuardianConfig withDurability(String durability) {
-        return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay()), checkpoint,
+        return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay(), wal.groupForcers()), checkpoint,
                 heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout);
     }
 
@@ -78,7 +78,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
     }
 
     /** WAL durability: sync, group (group commit) or async. */
-    public record Wal(String durability, Integer groupMaxBatch, Duration groupMaxDelay) {
+    public record Wal(String durability, Integer groupMaxBatch, Duration groupMaxDelay, Integer groupForcers) {
         public Wal {
             durability = durability == null ? "group" : durability;
             if (!List.of("sync", "group", "async").contains(durability)) {
@@ -91,6 +91,10 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
                 throw new IllegalArgumentException("wal.group_max_batch must be >= 1, but was " + groupMaxBatch);
             }
             groupMaxDelay = nonNegative("wal.group_max_delay", groupMaxDelay, walDefaults.groupMaxDelay());
+            groupForcers = groupForcers == null ? walDefaults.groupForcers() : groupForcers;
+            if (groupForcers < 1 || groupForcers > 16) {
+                throw new IllegalArgumentException("wal.group_forcers must be between 1 and 16, but was " + groupForcers);
+            }
         }
     }
 

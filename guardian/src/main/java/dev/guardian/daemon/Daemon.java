@@ -172,7 +172,8 @@ public final class Daemon implements AutoCloseable {
     static WalConfig walConfig(GuardianConfig.Wal wal) {
         return WalConfig.ofDefaults()
                 .withDurability(Durability.valueOf(wal.durability().toUpperCase(Locale.ROOT)))
-                .withGroup(wal.groupMaxBatch(), wal.groupMaxDelay());
+                .withGroup(wal.groupMaxBatch(), wal.groupMaxDelay())
+                .withGroupForcers(wal.groupForcers());
     }
 
 }

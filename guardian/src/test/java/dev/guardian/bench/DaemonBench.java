@@ -549,12 +549,22 @@ public final class DaemonBench {
                         };
                     } else {
                         Path dir = freshDir("overhead-" + agent);
-                        List<String> args = new ArrayList<>(List.of("--data-dir", dir.toString(), "--front-door", "127.0.0.1:0",
-                                "--admin", "127.0.0.1:0", "--"));
-                        if (server.equals("guardian-async")) {
-                            args.addAll(0, List.of("--durability", "async"));
+                        List<String> args;
+                        if (server.startsWith("guardian-f")) {
+                            // guardian-fN: WAL group mode with wal.group_forcers N (the default is the WAL's 4)
+                            Path cfg = dir.resolveSibling(dir.getFileName() + ".yaml");
+                            Files.writeString(cfg, "agent:\n  command: " + JSON.writeValueAsString(cmd) + "\n"
+                                    + "data_dir: " + dir + "\nwal: {group_forcers: " + server.substring("guardian-f".length()) + "}\n"
+                                    + "front_door: 127.0.0.1:0\nadmin: 127.0.0.1:0\n");
+                            args = List.of("--config", cfg.toString());
+                        } else {
+                            args = new ArrayList<>(List.of("--data-dir", dir.toString(), "--front-door", "127.0.0.1:0",
+                                    "--admin", "127.0.0.1:0", "--"));
+                            if (server.equals("guardian-async")) {
+                                args.addAll(0, List.of("--durability", "async"));
+                            }
+                            args.addAll(cmd);
                         }
-                        args.addAll(cmd);
                         Daemon d = new Daemon(dir, args);
                         url = d.front;
                         serverProcess = d.process.toHandle();
@@ -593,7 +603,8 @@ public final class DaemonBench {
                         switch (e.getKey()) {
                             case "baseline" -> "baseline: JDK HttpServer → pipe, no WAL, no supervision";
                             case "guardian" -> "Guardian `run` (WAL group, default)";
-                            default -> "Guardian `run --durability async` (diagnostic)";
+                            case "guardian-async" -> "Guardian `run --durability async` (diagnostic)";
+                            default -> "Guardian `run`, WAL group with `group_forcers: " + e.getKey().substring("guardian-f".length()) + "`";
                         }, e.getValue().size(), m.rps, m.p50us, m.p99us,
                         m.rps / b.rps, m.p99us / b.p99us, bad,
                         e.getValue().stream().map(w -> String.format("%,.0f", w.rps)).toList(),

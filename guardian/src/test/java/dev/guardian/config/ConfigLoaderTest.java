@@ -21,7 +21,7 @@ class ConfigLoaderTest {
                   env: {LOG_LEVEL: debug}
                   working_dir: /tmp
                 data_dir: /var/lib/guardian
-                wal: {durability: sync, group_max_batch: 64, group_max_delay: 5ms}
+                wal: {durability: sync, group_max_batch: 64, group_max_delay: 5ms, group_forcers: 2}
                 checkpoint: {every_requests: 500, every: 10s, on_agent_request: false, keep_last: 4, known_good_after: 1m}
                 heartbeat: {interval: 250ms, misses: 5}
                 request_timeout: 2s
@@ -41,7 +41,7 @@ class ConfigLoaderTest {
         assertThat(c.agent().env()).containsEntry("LOG_LEVEL", "debug");
         assertThat(c.agent().workingDir()).isEqualTo(Path.of("/tmp"));
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/guardian"));
-        assertThat(c.wal()).isEqualTo(new GuardianConfig.Wal("sync", 64, Duration.ofMillis(5)));
+        assertThat(c.wal()).isEqualTo(new GuardianConfig.Wal("sync", 64, Duration.ofMillis(5), 2));
         assertThat(c.checkpoint()).isEqualTo(new GuardianConfig.Checkpoint(500L, Duration.ofSeconds(10), false, 4, Duration.ofMinutes(1)));
         assertThat(c.heartbeat()).isEqualTo(new GuardianConfig.Heartbeat(Duration.ofMillis(250), 5));
         assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -91,6 +91,8 @@ class ConfigLoaderTest {
                 .hasMessage("g.yaml: heartbeat.interval must be > 0, but was 0s");
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nwal: {durability: sometimes}", "g.yaml"))
                 .hasMessage("g.yaml: wal.durability must be sync, group or async, but was 'sometimes'");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nwal: {group_forcers: 0}", "g.yaml"))
+                .hasMessage("g.yaml: wal.group_forcers must be between 1 and 16, but was 0");
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrestart: {backoff: {initial: 5s, max: 1s}}", "g.yaml"))
                 .hasMessage("g.yaml: restart.backoff.max must be >= restart.backoff.initial (5s), but was 1s");
     }
