@@ -91,7 +91,11 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
                 throw new IllegalArgumentException("wal.group_max_batch must be >= 1, but was " + groupMaxBatch);
             }
             groupMaxDelay = nonNegative("wal.group_max_delay", groupMaxDelay, walDefaults.groupMaxDelay());
-            groupForcers = groupForcers == null ? walDefaults.groupForcers() : groupForcers;
+            // One forcer, not the WAL's 4: here an fdatasync costs the guest 100-160 us of CPU, and at the
+            // daemon's rates (bounded by one agent) one force at a time made fewer, fuller forces and gave
+            // 1.3x the requests/s at 16 connections (BENCHMARKS.md, Daemon). Any rate still fits: a force
+            // takes every record written while the previous one ran.
+            groupForcers = groupForcers == null ? 1 : groupForcers;
             if (groupForcers < 1 || groupForcers > 16) {
                 throw new IllegalArgumentException("wal.group_forcers must be between 1 and 16, but was " + groupForcers);
             }

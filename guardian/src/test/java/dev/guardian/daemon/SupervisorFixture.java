@@ -9,9 +9,7 @@ import dev.guardian.evolution.Clock;
 import dev.guardian.process.Launcher;
 import dev.guardian.vault.Vault;
 import dev.guardian.vault.VaultConfig;
-import dev.guardian.wal.Durability;
 import dev.guardian.wal.Wal;
-import dev.guardian.wal.WalConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -45,9 +43,9 @@ final class SupervisorFixture implements AutoCloseable {
 
     /** Opens everything on {@code data} with this config (YAML, {@code data_dir} added) and waits until OPEN. */
     static SupervisorFixture open(Path data, String configYaml) {
-        Wal wal = Wal.open(data.resolve("wal"), WalConfig.ofDefaults().withDurability(Durability.GROUP));
-        Vault vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
         GuardianConfig config = ConfigLoader.parse(configYaml + "\ndata_dir: " + data + "\n", "test.yaml");
+        Wal wal = Wal.open(data.resolve("wal"), Daemon.walConfig(config.wal()));
+        Vault vault = Vault.open(data.resolve("vault"), VaultConfig.ofDefaults());
         VersionStore versions = new VersionStore(vault, new DataDirectory(data), PrimarySupervisor.LINEAGE);
         versions.registerConfigured(config.agent(), java.time.Instant.now());
         PrimarySupervisor s = new PrimarySupervisor(config, Launcher.local(), new RequestLog(wal, JSON, "primary", "v1"),
