@@ -92,9 +92,9 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             }
             groupMaxDelay = nonNegative("wal.group_max_delay", groupMaxDelay, walDefaults.groupMaxDelay());
             // One forcer, not the WAL's 4: here an fdatasync costs the guest 100-160 us of CPU, and at the
-            // daemon's rates (bounded by one agent) one force at a time made fewer, fuller forces and gave
-            // 1.3x the requests/s at 16 connections (BENCHMARKS.md, Daemon). Any rate still fits: a force
-            // takes every record written while the previous one ran.
+            // daemon's rates (bounded by one agent) one force at a time makes fewer, fuller forces: less
+            // server CPU per request in 9 of 9 paired rounds, more requests/s in 7 of 9 (BENCHMARKS.md,
+            // Daemon). Any rate still fits: a force takes every record written while the previous one ran.
             groupForcers = groupForcers == null ? 1 : groupForcers;
             if (groupForcers < 1 || groupForcers > 16) {
                 throw new IllegalArgumentException("wal.group_forcers must be between 1 and 16, but was " + groupForcers);
