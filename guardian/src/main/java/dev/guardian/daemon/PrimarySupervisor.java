@@ -151,6 +151,8 @@ public final class PrimarySupervisor implements AutoCloseable {
     private final AtomicLong standbyTakeovers = new AtomicLong();
     private final AtomicLong instanceNumbers = new AtomicLong();
     private volatile Checkpoint lastCheckpoint;
+    /** The sequence the WAL was last told to retain after (control thread). */
+    private long retainedAfter = -1;
     private volatile String lastExit;
 
     PrimarySupervisor(GuardianConfig config, Launcher launcher, RequestLog log, Vault vault, Clock clock,
@@ -924,8 +926,15 @@ public final class PrimarySupervisor implements AutoCloseable {
             }
             Checkpoint stored = vault.save(tag == null ? nc : nc.withTags(tag));
             lastCheckpoint = stored;
-            // The WAL must still reach back to the oldest checkpoint recovery may fall back to.
-            vault.list(LINEAGE).stream().findFirst().ifPresent(oldest -> log.retainAfter(oldest.walSeq()));
+            // The WAL must still reach back to the oldest checkpoint recovery may fall back to. Only when that
+            // changes: a retention pass reads every cycle file's first record (3 % of the daemon's CPU at
+            // 22 000 requests/s when it ran at each of the ~22 checkpoints a second).
+            vault.list(LINEAGE).stream().findFirst().ifPresent(oldest -> {
+                if (oldest.walSeq() != retainedAfter) {
+                    log.retainAfter(oldest.walSeq());
+                    retainedAfter = oldest.walSeq();
+                }
+            });
             long after = config.checkpoint().knownGoodAfter().toMillis();
             timers.schedule(() -> control.execute(() -> tagKnownGood(gen, stored)), after, TimeUnit.MILLISECONDS);
             return stored;
