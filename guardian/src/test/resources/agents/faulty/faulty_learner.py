@@ -8,7 +8,8 @@ replay, so that recovery does not repeat it; a redelivery after a crash is live 
   {"op":"signal"}             kills itself with SIGSEGV
   {"op":"hang"}               sleeps for an hour: no answers, no pongs
   {"op":"spin"}               loops forever on the CPU: no answers, no pongs
-  {"op":"leak","mb":N}        keeps N more MB of memory, then answers {"leaked_mb": total}
+  {"op":"leak","mb":N}        answers {"leaked_mb": total}, then keeps N more MB of memory (after the
+                              answer: the RSS check finds a leak, not a request still in flight)
   {"op":"garbage"}            writes a non-JSON line to stdout, then answers normally
   {"op":"oversize","bytes":N} writes a line of N bytes to stdout, then answers normally
   {"op":"slow","ms":N,"key":K} sleeps N ms (not for a duplicate), then learns K as learn would
@@ -38,6 +39,7 @@ class FaultyLearner(LearnerAgent):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.ignore_eof = os.environ.get("FAULTY_IGNORE_EOF") == "1"
+        self.leak_mb = 0  # to keep once the current request is answered
         if self.ignore_eof:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
@@ -70,13 +72,19 @@ class FaultyLearner(LearnerAgent):
         if op == "oversize":
             self.write_raw(b"x" * int(payload.get("bytes", 1 << 20)) + b"\n")
         if op == "leak":
-            block = bytearray(int(payload.get("mb", 10)) << 20)
+            self.leak_mb = int(payload.get("mb", 10))
+        # The learner's memory moves on as for any request (seq covered).
+        self.learner.handle({"op": "ask", "key": "_"}, seq)
+        return True, {"fault": op, "leaked_mb": (sum(len(b) for b in _leaked) >> 20) + self.leak_mb}
+
+    def on_request(self, message):
+        super().on_request(message)
+        if self.leak_mb:
+            block = bytearray(self.leak_mb << 20)
             for i in range(0, len(block), 4096):
                 block[i] = 1  # touch every page, so that it is resident
             _leaked.append(block)
-        # The learner's memory moves on as for any request (seq covered).
-        self.learner.handle({"op": "ask", "key": "_"}, seq)
-        return True, {"fault": op, "leaked_mb": sum(len(b) for b in _leaked) >> 20}
+            self.leak_mb = 0
 
     def on_shutdown(self, message):
         if not self.ignore_eof:
