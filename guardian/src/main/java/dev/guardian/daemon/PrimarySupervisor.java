@@ -541,14 +541,11 @@ public final class PrimarySupervisor implements AutoCloseable {
         if (started == null) {
             String instanceId = nextInstanceId();
             try {
-                started = AgentInstance.start(launcher, launchSpec(instanceId), instanceOptions(), listenerFor(gen), timers);
+                started = spawn(instanceId, listenerFor(gen));
             } catch (IOException e) {
                 LOG.error("could not start {}: {}", instanceId, e.getMessage());
                 control.execute(() -> onExit(gen, ExitReason.FAILED_TO_START, "could not start: " + e.getMessage(), Duration.ZERO));
                 return;
-            }
-            if (reaper != null) {
-                reaper.record(started.process());
             }
         }
         String instanceId = started.id();
@@ -663,6 +660,25 @@ public final class PrimarySupervisor implements AutoCloseable {
         return "primary-" + instanceNumbers.incrementAndGet();
     }
 
+    /** Launches an instance of the current version, recorded for the orphan reaper. */
+    private AgentInstance spawn(String instanceId, InstanceListener listener) throws IOException {
+        AgentInstance started = AgentInstance.start(launcher, launchSpec(instanceId), instanceOptions(), listener, timers);
+        if (reaper != null) {
+            reaper.record(started.process());
+        }
+        return started;
+    }
+
+    /** Kills the standby, if any (it holds no memory yet), and returns it. */
+    private AgentInstance dropStandby(String why) {
+        AgentInstance spare = standby;
+        standby = null;
+        if (spare != null) {
+            spare.kill(ExitReason.STOPPED, why);
+        }
+        return spare;
+    }
+
     /**
      * Spawns a standby of the current version when {@code restart.standby} asks for one and none is
      * there (one of an older version is stopped first). Control thread.
@@ -672,26 +688,20 @@ public final class PrimarySupervisor implements AutoCloseable {
         if (!config.restart().standby() || config.restart().type() == RestartType.TEMPORARY || phase != Phase.OPEN) {
             return;
         }
-        AgentInstance spare = standby;
-        if (spare != null && standbyVersion.id().equals(current.id())) {
+        if (standby != null && standbyVersion.id().equals(current.id())) {
             return;
         }
-        if (spare != null) {
-            standby = null;
-            spare.kill(ExitReason.STOPPED, "a standby of " + standbyVersion.id() + ", no longer the primary's version");
-        }
+        dropStandby("a standby of " + (standbyVersion == null ? "-" : standbyVersion.id()) + ", no longer the primary's version");
         SwitchableListener events = new SwitchableListener();
         events.retarget(standbyListener());
         String instanceId = nextInstanceId();
+        AgentInstance spare;
         try {
-            spare = AgentInstance.start(launcher, launchSpec(instanceId), instanceOptions(), events, timers);
+            spare = spawn(instanceId, events);
         } catch (IOException e) {
             LOG.warn("could not start the standby {}: {}", instanceId, e.getMessage());
             retryStandby();
             return;
-        }
-        if (reaper != null) {
-            reaper.record(spare.process());
         }
         standby = spare;
         standbyVersion = current;
@@ -839,11 +849,7 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     private void fail(String reason) {
         LOG.error("the agent is FAILED: {}", reason);
-        AgentInstance spare = standby;
-        if (spare != null) {
-            standby = null;
-            spare.kill(ExitReason.STOPPED, "the agent is FAILED");
-        }
+        dropStandby("the agent is FAILED");
         synchronized (sequencer) {
             failedReason = reason;
             setPhase(Phase.FAILED);
@@ -983,11 +989,8 @@ public final class PrimarySupervisor implements AutoCloseable {
             setPhase(Phase.STOPPED);
             i = instance;
         }
-        AgentInstance spare = standby;
-        standby = null;
+        AgentInstance spare = dropStandby("guardian is stopping");
         if (spare != null) {
-            // It holds no memory yet: nothing to shut down gracefully.
-            spare.kill(ExitReason.STOPPED, "guardian is stopping");
             try {
                 spare.process().onExit().get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
