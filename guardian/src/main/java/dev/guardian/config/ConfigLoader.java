@@ -29,13 +29,22 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .registerModule(new SimpleModule()
-                    .addDeserializer(Duration.class, new DurationDeserializer())
-                    .addDeserializer(RestartType.class, new RestartTypeDeserializer()));
+    private static final ObjectMapper YAML = mapper();
+
+    private static ObjectMapper mapper() {
+        ObjectMapper m = new ObjectMapper(new YAMLFactory())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .registerModule(new SimpleModule()
+                        .addDeserializer(Duration.class, new DurationDeserializer())
+                        .addDeserializer(RestartType.class, new RestartTypeDeserializer()));
+        // A number where a switch is expected (standby: 3) is a mistake, not "true".
+        m.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Boolean)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
+        return m;
+    }
 
     private ConfigLoader() {
     }

@@ -70,6 +70,8 @@ class ConfigLoaderTest {
     void aStandbyThatIsNotABooleanNamesTheKeyAndTheValue() {
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrestart: {standby: sometimes}", "g.yaml"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("restart.standby").hasMessageContaining("sometimes");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrestart: {standby: 3}", "g.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("restart.standby").hasMessageContaining("3");
     }
 
     @Test
