@@ -299,7 +299,8 @@ final class Follower implements RequestTap {
 
     /** The newest sequence up to which this follower has applied every request it was given. */
     long appliedUpTo() {
-        Long first = unanswered.isEmpty() ? null : unanswered.first();
+        // ceiling, not isEmpty() then first(): an answer may empty the set in between (NoSuchElementException).
+        Long first = unanswered.ceiling(Long.MIN_VALUE);
         return first == null ? lastFed : first - 1;
     }
 
