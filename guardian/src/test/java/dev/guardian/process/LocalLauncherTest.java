@@ -3,6 +3,7 @@ package dev.guardian.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.guardian.process.internal.Autogroups;
 import dev.guardian.process.internal.Priorities;
 import dev.guardian.process.internal.ProcFs;
 import java.io.IOException;
@@ -84,6 +85,22 @@ class LocalLauncherTest {
         }
         assertThat(ProcFs.niceness(pid)).isZero();
         assertThat(ProcFs.policy(pid)).isZero();
+    }
+
+    @Test
+    void aLowPriorityAgentsSessionWeighsLittleWhereTheKernelSharesTheCpuBySession() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Autogroups.enabled(), "autogroups are off on this kernel");
+        int guardians = Autogroups.nice(ProcessHandle.current().pid()).orElseThrow();
+        AgentProcess idle = launch(LaunchSpec.of("idle-session", List.of("sleep", "30"), log()).withPriority(new CpuPriority(7, true)));
+        AgentProcess niced = launch(LaunchSpec.of("nice-session", List.of("sleep", "30"), log()).withPriority(CpuPriority.nice(10)));
+        long idlePid = idle.pid().orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Autogroups.nice(idlePid).orElse(-99) == 19);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Autogroups.nice(niced.pid().orElseThrow()).orElse(-99) == 10);
+        assertThat(Autogroups.nice(ProcessHandle.current().pid())).as("Guardian's own session").hasValue(guardians);
+
+        // A promoted shadow weighs as a normal session again (raising an autogroup's nice value to 0 needs no privilege).
+        idle.setPriority(CpuPriority.NORMAL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Autogroups.nice(idlePid).orElse(-99) == 0);
     }
 
     @Test

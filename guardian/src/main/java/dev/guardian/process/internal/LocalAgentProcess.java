@@ -17,12 +17,20 @@ final class LocalAgentProcess implements AgentProcess {
     private final Process process;
     private final long startTime;
     private final CompletableFuture<ExitStatus> exit;
+    /** Whether the agent heads a session of its own (started under setsid), with an autogroup of its own. */
+    private final boolean ownSession;
+    private volatile CpuPriority priority;
 
-    LocalAgentProcess(String instanceId, Process process, long startTime) {
+    LocalAgentProcess(String instanceId, Process process, long startTime, boolean ownSession, CpuPriority priority) {
         this.instanceId = instanceId;
         this.process = process;
         this.startTime = startTime;
         this.exit = process.onExit().thenApply(p -> ExitStatus.fromExitValue(p.exitValue()));
+        this.ownSession = ownSession;
+        this.priority = priority;
+        if (ownSession && Autogroups.niceFor(priority) != 0) {
+            Autogroups.follow(process.pid(), () -> this.priority);
+        }
     }
 
     @Override
@@ -72,6 +80,10 @@ final class LocalAgentProcess implements AgentProcess {
 
     @Override
     public boolean setPriority(CpuPriority priority) {
+        this.priority = priority;
+        if (ownSession) {
+            Autogroups.follow(process.pid(), () -> this.priority);
+        }
         return Priorities.applyToProcessTree(process.toHandle(), priority);
     }
 

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * is not a group leader) makes it the leader of a new session and process group without forking:
  * the pid Guardian sees is the agent's, and a signal to {@code -pid} reaches everything the agent
  * started. Caps are applied with prlimit right after the start (a window of a millisecond or so in
- * which they do not yet hold), and the CPU priority (nice value, scheduling policy) likewise.
+ * which they do not yet hold), and the CPU priority (nice value, scheduling policy) likewise, with
+ * the weight of the agent's session where the kernel shares the CPU by session ({@link Autogroups}).
  */
 public final class LocalLauncher implements Launcher {
 
@@ -26,7 +27,8 @@ public final class LocalLauncher implements Launcher {
     @Override
     public AgentProcess launch(LaunchSpec spec) throws IOException {
         List<String> command = new ArrayList<>();
-        if (new java.io.File(SETSID).canExecute()) {
+        boolean ownSession = new java.io.File(SETSID).canExecute();
+        if (ownSession) {
             command.add(SETSID);
         } else {
             LOG.warn("{} not found: {} will share Guardian's process group, and signals reach only its own pid",
@@ -54,7 +56,7 @@ public final class LocalLauncher implements Launcher {
         Thread pump = new Thread(() -> stderr.pump(process.getErrorStream()), "stderr-" + spec.instanceId());
         pump.setDaemon(true);
         pump.start();
-        return new LocalAgentProcess(spec.instanceId(), process, ProcFs.startTime(pid));
+        return new LocalAgentProcess(spec.instanceId(), process, ProcFs.startTime(pid), ownSession, spec.priority());
     }
 
     private static void applyLimits(int pid, ResourceLimits limits) {

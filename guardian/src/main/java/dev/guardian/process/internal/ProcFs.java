@@ -88,6 +88,12 @@ public final class ProcFs {
         return f == null ? -1 : Long.parseLong(f[19]);
     }
 
+    /** The session id (field 6): the pid of the session's leader; -1 when gone. */
+    public static long session(long pid) {
+        String[] f = statFields(pid);
+        return f == null ? -1 : Long.parseLong(f[3]);
+    }
+
     /** The nice value (field 19). */
     public static long niceness(long pid) {
         String[] f = statFields(pid);
