@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  *   evaluate_every: 500ms
  *   shadow_niceness: 10
  *   shadow_scheduling: idle      # idle: shadows run only on CPU the primary leaves (Linux SCHED_IDLE) | nice
+ *   follower_queue: 1000         # requests waiting for one candidate or control; past it they are shed
  *   proposals: shadow            # the strategy for the agent's own proposals
  *   compare: {mode: structural, ignore: [/payload/at], abs_tolerance: 0, rel_tolerance: 0}
  *   judge: {max_latency_multiplier: 1.2, min_samples: 200, ...}
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  */
 public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer> stages, Window stage, Window shadow,
         Window direct, Integer maxExtensions, String afterExtensions, String drill, Duration maxDuration, String stickyKey,
-        Duration evaluateEvery, Integer shadowNiceness, String shadowScheduling, String proposals, Compare compare, Judge judge) {
+        Duration evaluateEvery, Integer shadowNiceness, String shadowScheduling, Integer followerQueue, String proposals, Compare compare,
+        Judge judge) {
 
     public RolloutSettings {
         RolloutPlan d = RolloutPlan.ofDefaults();
@@ -64,6 +66,10 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
         }
         shadowScheduling = shadowScheduling == null ? "idle" : shadowScheduling;
         choice("rollout.shadow_scheduling", shadowScheduling, "idle", "nice");
+        followerQueue = followerQueue == null ? 1000 : followerQueue;
+        if (followerQueue < 1) {
+            throw new IllegalArgumentException("rollout.follower_queue must be at least 1, but was " + followerQueue);
+        }
         proposals = proposals == null ? "shadow" : proposals;
         strategy("rollout.strategy", strategy);
         strategy("rollout.proposals", proposals);
@@ -78,7 +84,7 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
 
     public static RolloutSettings ofDefaults() {
         return new RolloutSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 
     /** The configured plan, with {@code strategy} (the config's, a deploy's override, or the proposals'). */

@@ -41,7 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>It starts from the primary's latest checkpoint, replays the log after it, then applies every
  * new request in sequence order (stateful routing: whatever share of answers it gives, it applies
  * everything). It never slows the primary: requests reach it through a bounded queue, and when that
- * is full they are shed and counted. Its answers are timed into its metric window and, for a
+ * is full they are shed and counted. (The bound is in requests, and small by default, because what
+ * waits here is live heap: fifty lagging shadows holding 10 000 each made every young collection copy
+ * a million of them, 100–190 ms pauses that stopped the primary too.) A follower that shed no longer
+ * has the primary's memory: its answers are compared no more, and a promotion starts the version
+ * afresh from the log instead of taking over this instance. Its answers are timed into its metric window and, for a
  * candidate, compared with the primary's.
  *
  * <p>The queue is lock-free on purpose. The primary offers to it under its sequencer lock, and a
@@ -55,7 +59,6 @@ final class Follower implements RequestTap {
 
     private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int QUEUE = 10_000;
     static final int IN_FLIGHT = 64;
 
     private record Mirrored(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primary,
@@ -73,6 +76,12 @@ final class Follower implements RequestTap {
     private final TrafficSplit split;
     private final String stickyKey;
     private final Events events;
+    /** Requests that may wait here; past it they are shed (rollout.follower_queue). */
+    private final int queueBound;
+    /** Requests shed since the start (a stage's window counts only its own). */
+    private final java.util.concurrent.atomic.AtomicLong shed = new java.util.concurrent.atomic.AtomicLong();
+    /** The sequence of the first request shed; from it on, the agent's memory lacks a request the primary has. */
+    private volatile long firstShedSeq = Long.MAX_VALUE;
     private final Queue<Mirrored> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
@@ -95,8 +104,9 @@ final class Follower implements RequestTap {
      * @param agreement compares a candidate's answers with the primary's (null for a control)
      */
     Follower(String instanceId, Version version, PrimarySupervisor primary, TrafficSplit split, String stickyKey,
-            MetricWindow window, AgreementTracker agreement, Events events) {
+            int queueBound, MetricWindow window, AgreementTracker agreement, Events events) {
         this.instanceId = instanceId;
+        this.queueBound = queueBound;
         this.version = version;
         this.primary = primary;
         this.split = split;
@@ -140,8 +150,6 @@ final class Follower implements RequestTap {
      */
     void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, CpuPriority priority, Duration startupTimeout,
             FollowerFeeder feeder) throws Exception {
-        // Attached first, so that no request falls between the log replay and the live traffic.
-        primary.attach(this);
         try {
             instance = AgentInstance.start(launcher, primary.launchSpec(instanceId, version, priority),
                     primary.instanceOptions(), listener, timers);
@@ -159,6 +167,13 @@ final class Follower implements RequestTap {
             // The checkpoint itself covers up to seq: a promotion without later traffic must not wait.
             lastFed = Math.max(lastFed, seq);
             replayAfter(seq);
+            // Attached only now, so that nothing queues here (and is shed) while the agent boots; the
+            // requests logged between that replay and the attach are replayed next (drain skips any
+            // the queue has too).
+            long unseen = primary.attach(this);
+            if (unseen > lastFed) {
+                replayAfter(lastFed);
+            }
             this.feeder = feeder;
             feeder.add(this);
         } catch (Exception e) {
@@ -179,8 +194,8 @@ final class Follower implements RequestTap {
             instance.replay(new Message.Request(req.id(), req.seq(), req.payload(), true));
             lastFed = req.seq();
         }
-        LOG.info("{} ({}) restored seq {} and replayed {} requests up to seq {}", instanceId, version.id(), seq,
-                batch.size(), lastFed);
+        LOG.info("{} ({}) replayed {} requests after seq {} up to seq {}", instanceId, version.id(), batch.size(), seq,
+                lastFed);
     }
 
     @Override
@@ -190,9 +205,14 @@ final class Follower implements RequestTap {
         }
         int p = percent;
         boolean answers = p > 0 && split != null && split.candidateAnswers(TrafficSplit.stickyKey(payload, stickyKey).orElse(null), seq, p);
-        if (queued.incrementAndGet() > QUEUE) {
+        if (queued.incrementAndGet() > queueBound) {
             queued.decrementAndGet();
             window.recordShed();
+            if (shed.getAndIncrement() == 0) {
+                firstShedSeq = seq;
+                LOG.warn("{} sheds from seq {} on ({} requests wait for it): its memory now lacks requests the primary "
+                        + "applied, so its answers are compared no more and a promotion starts it afresh", instanceId, seq, queueBound);
+            }
             return null;
         }
         Mirrored m = new Mirrored(seq, id, payload, primaryAnswer, answers ? new CompletableFuture<>() : null);
@@ -261,8 +281,9 @@ final class Follower implements RequestTap {
                 if (m.client() != null) {
                     m.client().complete(mine);
                 }
-                // Compared once the primary has answered the same request.
-                if (agreement != null) {
+                // Compared once the primary has answered the same request; not after a shed request,
+                // which a stateful agent's later answers may rightly reflect.
+                if (agreement != null && m.seq() < firstShedSeq) {
                     m.primary().thenAccept(theirs -> {
                         if (theirs instanceof Outcome.Answered a) {
                             if (identical(a, mine)) {
@@ -295,6 +316,11 @@ final class Follower implements RequestTap {
         long now = System.nanoTime();
         long previous = lastAnswer.getAndAccumulate(now, Math::max);
         return now - Math.max(sent, previous);
+    }
+
+    /** Requests shed since the start; when any, this instance's memory lacks requests the primary applied. */
+    long shedTotal() {
+        return shed.get();
     }
 
     /** The newest sequence up to which this follower has applied every request it was given. */

@@ -208,9 +208,10 @@ final class Rollouts implements AutoCloseable {
         Rollout rollout = Rollout.create(new DeploymentRef(id, PrimarySupervisor.LINEAGE, baseline.id(), candidate.id()), plan,
                 clock, e -> record(self[0]));
         Follower c = new Follower(id + "-candidate", candidate, primary, TrafficSplit.forDeployment(id), plan.stickyKey(),
-                MetricWindow.open(clock), new AgreementTracker(settings.comparator()),
+                settings.followerQueue(), MetricWindow.open(clock), new AgreementTracker(settings.comparator()),
                 (f, reason, detail) -> worker.execute(() -> candidateExited(self[0], reason, detail)));
-        Follower control = new Follower(id + "-control", baseline, primary, null, null, MetricWindow.open(clock), null,
+        Follower control = new Follower(id + "-control", baseline, primary, null, null, settings.followerQueue(),
+                MetricWindow.open(clock), null,
                 (f, reason, detail) -> LOG.warn("rollout {}: the control instance ended: {} {}", id, reason, detail));
         Active a = new Active(id, rollout, c, control, Judge.of(settings.judgeConfig()), proposal);
         self[0] = a;
@@ -367,8 +368,17 @@ final class Rollouts implements AutoCloseable {
         Follower c = a.candidate;
         a.control.stop(Duration.ofSeconds(1));
         try {
-            primary.promote(c, c.instance(), c.version(), c::appliedUpTo, c.listener()::retarget, Duration.ofSeconds(30));
-            c.retire();
+            if (c.shedTotal() > 0) {
+                // Its memory lacks the shed requests: the version starts afresh from the primary's
+                // checkpoint and log (a cold start) instead of taking over this instance.
+                LOG.warn("rollout {}: {} shed {} requests; promoting its version by a restart from the log", a.id,
+                        c.instanceId(), c.shedTotal());
+                c.stop(Duration.ofSeconds(1));
+                primary.switchTo(c.version(), Duration.ofSeconds(30));
+            } else {
+                primary.promote(c, c.instance(), c.version(), c::appliedUpTo, c.listener()::retarget, Duration.ofSeconds(30));
+                c.retire();
+            }
             LOG.info("rollout {}: {} promoted", a.id, c.version().id());
             finish(a, null);
             // The others were judged against a baseline that is no longer the primary.
@@ -582,7 +592,7 @@ final class Rollouts implements AutoCloseable {
     long shedInProgress() {
         long shed = 0;
         for (Active a : active.values()) {
-            shed += a.candidate.window().snapshot().shed() + a.control.window().snapshot().shed();
+            shed += a.candidate.shedTotal() + a.control.shedTotal();
         }
         return shed;
     }

@@ -147,6 +147,9 @@ class ConfigLoaderTest {
                 .hasMessageContaining("unknown key 'rollout.judge.min_agreemnt'");
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {shadow_scheduling: batch}", "g.yaml"))
                 .hasMessage("g.yaml: rollout.shadow_scheduling must be one of idle, nice, but was 'batch'");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {follower_queue: 0}", "g.yaml"))
+                .hasMessage("g.yaml: rollout.follower_queue must be at least 1, but was 0");
+        assertThat(ConfigLoader.parse("agent: {command: [a]}", "g.yaml").rollout().followerQueue()).isEqualTo(1000);
     }
 
     @Test

@@ -45,6 +45,7 @@ class RolloutTest {
     private static final String TOP = "{\"op\":\"top\",\"n\":100}";
     private static final String WORK_MS = "3";
     private String workMs = WORK_MS;
+    private String followerQueue = "1000";
 
     @TempDir
     Path data;
@@ -172,6 +173,38 @@ class RolloutTest {
         return fixture.vault.proof("proof-" + s.deploymentId().substring(2)).isPresent();
     }
 
+    @Test
+    void aShadowThatShedRequestsIsPromotedByARestartFromTheLogAndNothingIsLost() throws Exception {
+        followerQueue = "20";
+        start();
+        Version slow = candidate(List.of("--work-ms", "30"));
+        Rollouts.Started s = fixture.rollouts().deploy(slow, Strategy.SHADOW);
+        // Until the shadow has answered live traffic (what came before it followed is replayed from the log, never shed).
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            learn();
+            return fixture.rollouts().status().stream().anyMatch(r -> r.samplesInStage() > 0);
+        });
+        // A burst the primary answers in well under a second; the 10x slower shadow falls 20 behind and sheds.
+        List<java.util.concurrent.CompletableFuture<Outcome>> answers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String payload = "{\"op\":\"learn\",\"key\":\"k" + (sent.size() % 17) + "\",\"weight\":" + (1 + sent.size() % 3) + "}";
+            answers.add(fixture.supervisor.submit(JSON.readTree(payload), null));
+            sent.add(payload);
+        }
+        for (var a : answers) {
+            assertThat(a.get(30, TimeUnit.SECONDS)).isInstanceOf(Outcome.Answered.class);
+        }
+        assertThat(fixture.rollouts().shedInProgress()).as("requests the shadow shed").isPositive();
+
+        fixture.rollouts().promote(s.deploymentId(), "test");
+        Proof proof = proof(s);
+        assertThat(proof.decision()).as(String.join("; ", proof.reasons())).isEqualTo(Decision.PROMOTE);
+        assertThat(fixture.supervisor.currentVersion()).isEqualTo(slow);
+        assertThat(fixture.supervisor.status().instance().id()).as("a fresh instance, not the shadow that shed")
+                .doesNotEndWith("-candidate");
+        assertMemoryIsTheControlRun();
+    }
+
     private Proof proof(Rollouts.Started s) {
         await().atMost(Duration.ofSeconds(30)).until(() -> ended(s));
         return ProofRecords.fromRecord(fixture.vault.proof("proof-" + s.deploymentId().substring(2)).orElseThrow());
@@ -205,6 +238,7 @@ class RolloutTest {
                 + "  shadow: {min_samples: 150, min_duration: 300ms}\n"
                 + "  evaluate_every: 100ms\n"
                 + "  max_extensions: 6\n"
+                + "  follower_queue: " + followerQueue + "\n"
                 + "  after_extensions: rollback\n"
                 + "  judge: {min_samples: 150, max_memory_growth: 48MB}\n");
     }
