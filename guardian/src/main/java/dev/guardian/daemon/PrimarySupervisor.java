@@ -368,7 +368,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                 last = lastRequestSeq;
             }
             long deadline = System.nanoTime() + within.toNanos();
-            while (old.stats().inFlight() > 0 || appliedUpTo.getAsLong() < last) {
+            while (old.inFlight() > 0 || appliedUpTo.getAsLong() < last) {
                 if (System.nanoTime() > deadline) {
                     reopen(old);
                     throw new IllegalStateException("the candidate did not catch up with seq " + last + " within "

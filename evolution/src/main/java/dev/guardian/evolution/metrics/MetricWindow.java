@@ -22,12 +22,19 @@ public final class MetricWindow {
 
     /** Default bound on kept latency samples: enough for Mann-Whitney to see small shifts, ~80 KB. */
     public static final int DEFAULT_RESERVOIR_SIZE = 10_000;
+    private static final long LATENCY_FLOOR_NANOS = 1_000;
+    private static final long LATENCY_CAP_NANOS = 3_600_000_000_000L;
 
     /** Default reservoir seed; any fixed value makes runs reproducible. */
     public static final long DEFAULT_SEED = 0x5EED_1DEAL;
 
     private final Clock clock;
-    private final Histogram histogram = new Histogram(3); // nanoseconds, auto-resizing
+    /**
+     * Nanoseconds, 1 µs to 1 h (longer counts as 1 h), three digits. A fixed range, allocated once:
+     * an auto-resizing histogram allocated new, larger arrays each time a lagging instance's latency
+     * doubled, and those outlived the young generation.
+     */
+    private final Histogram histogram = new Histogram(LATENCY_FLOOR_NANOS, LATENCY_CAP_NANOS, 3);
     private final Reservoir samplesMs;
 
     // all guarded by this
@@ -71,7 +78,7 @@ public final class MetricWindow {
             throw new IllegalArgumentException("latencyNanos must be >= 0, but was " + latencyNanos);
         }
         answers++;
-        histogram.recordValue(latencyNanos);
+        histogram.recordValue(Math.min(LATENCY_CAP_NANOS, latencyNanos));
         samplesMs.add(latencyNanos / 1e6);
         if (ok) {
             currentFailureRun = 0;
