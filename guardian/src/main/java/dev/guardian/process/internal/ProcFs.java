@@ -1,6 +1,9 @@
 package dev.guardian.process.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -10,6 +13,7 @@ public final class ProcFs {
     private static final long PAGE_SIZE = 4096;
     /** USER_HZ: the unit of times in /proc/PID/stat; 100 on every Linux we run on. */
     private static final long CLOCK_TICKS_PER_SECOND = 100;
+    private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(16 * 1024));
 
     private ProcFs() {
     }
@@ -121,9 +125,23 @@ public final class ProcFs {
         return stat.substring(close + 2).trim().split("\\s+");
     }
 
+    /**
+     * Reads a /proc file whole into this thread's buffer. Why not {@code Files.readString}: a /proc file
+     * reports size 0, so each read allocated an 8 KB array (and copies) for a few hundred bytes. With
+     * many instances the heartbeats and the process-tree snapshots read hundreds of these a second,
+     * and that garbage alone set the pace of young collections, which pause the primary too.
+     */
     private static String read(long pid, String file) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), file));
+        Path path = Path.of("/proc", Long.toString(pid), file);
+        try (FileChannel channel = FileChannel.open(path)) {
+            ByteBuffer buffer = BUFFER.get().clear();
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                // until the end of the file, or the buffer is full
+            }
+            if (!buffer.hasRemaining()) {
+                return Files.readString(path); // larger than the buffer (none of the files read here is)
+            }
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return null;
         }
