@@ -122,8 +122,8 @@ public final class ShadowBench {
                     && x.instance() != null && x.instance().state() == dev.guardian.instance.AgentInstance.State.RUNNING),
                     "shadow " + id + " started");
         }
-        // Caught up: every candidate and control running (so attached: it attaches before it starts), then a
-        // probe request sent after that applied by every candidate (its feeder starts after its replay).
+        // Caught up: every candidate and control running, then a probe request sent after that applied by
+        // every candidate (live if it had attached by then, else in the replay of the log it attaches after).
         // (appliedUpTo() alone is not enough: it stays 0 until the first live request when the checkpoint
         // covered the whole log.)
         waitFor(Duration.ofMinutes(10), () -> {
