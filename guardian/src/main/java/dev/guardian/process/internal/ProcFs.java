@@ -30,18 +30,18 @@ public final class ProcFs {
 
     /** The parent's pid (field 4 of stat); -1 when gone. */
     static long parent(long pid) {
-        String[] f = statFields(pid);
-        return f == null || f.length < 2 ? -1 : Long.parseLong(f[1]);
+        String stat = read(pid, "stat");
+        return stat == null ? -1 : field(stat, 1);
     }
 
     /** User + system CPU time in nanoseconds. */
     public static long cpuNanos(long pid) {
-        String[] f = statFields(pid);
-        if (f == null) {
+        String stat = read(pid, "stat");
+        if (stat == null) {
             return -1;
         }
-        // Fields after "(comm)": index 0 is field 3 (state); utime is field 14, stime 15.
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        // utime is field 14, stime 15.
+        long ticks = field(stat, 11) + field(stat, 12);
         return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
     }
 
@@ -88,26 +88,26 @@ public final class ProcFs {
 
     /** Start time in clock ticks after boot (field 22): with the pid, identifies a process across pid reuse. */
     public static long startTime(long pid) {
-        String[] f = statFields(pid);
-        return f == null ? -1 : Long.parseLong(f[19]);
+        String stat = read(pid, "stat");
+        return stat == null ? -1 : field(stat, 19);
     }
 
     /** The session id (field 6): the pid of the session's leader; -1 when gone. */
     public static long session(long pid) {
-        String[] f = statFields(pid);
-        return f == null ? -1 : Long.parseLong(f[3]);
+        String stat = read(pid, "stat");
+        return stat == null ? -1 : field(stat, 3);
     }
 
     /** The nice value (field 19). */
     public static long niceness(long pid) {
-        String[] f = statFields(pid);
-        return f == null ? Long.MIN_VALUE : Long.parseLong(f[16]);
+        String stat = read(pid, "stat");
+        return stat == null ? Long.MIN_VALUE : field(stat, 16);
     }
 
     /** The scheduling policy of the process's main thread (field 41: 0 SCHED_OTHER, 5 SCHED_IDLE, ...); -1 when gone. */
     public static int policy(long pid) {
-        String[] f = statFields(pid);
-        return f == null ? -1 : Integer.parseInt(f[38]);
+        String stat = read(pid, "stat");
+        return stat == null ? -1 : (int) field(stat, 38);
     }
 
     /** The text of /proc/PID/limits, or null. */
@@ -115,14 +115,25 @@ public final class ProcFs {
         return read(pid, "limits");
     }
 
-    private static String[] statFields(long pid) {
-        String stat = read(pid, "stat");
-        if (stat == null) {
-            return null;
-        }
+    /**
+     * A numeric field of a stat line, by its index counted from the state (field 3) as 0. Found by
+     * scanning, not by splitting the line: a split made ~50 strings per read, and the process-tree
+     * snapshot reads every process's stat four times a second.
+     */
+    static long field(String stat, int index) {
         // The command name may hold spaces and parentheses: fields start after the last ')'.
-        int close = stat.lastIndexOf(')');
-        return stat.substring(close + 2).trim().split("\\s+");
+        int start = stat.lastIndexOf(')') + 2;
+        for (int n = 0; n < index; n++) {
+            start = stat.indexOf(' ', start) + 1;
+            if (start == 0) {
+                throw new IllegalArgumentException("a stat line without field " + index + ": " + stat);
+            }
+        }
+        int end = start;
+        while (end < stat.length() && !Character.isWhitespace(stat.charAt(end))) {
+            end++;
+        }
+        return Long.parseLong(stat, start, end, 10);
     }
 
     /**
