@@ -41,12 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>It starts from the primary's latest checkpoint, replays the log after it, then applies every
  * new request in sequence order (stateful routing: whatever share of answers it gives, it applies
  * everything). It never slows the primary: requests reach it through a bounded queue, and when that
- * is full they are shed and counted. (The bound is in requests, and small by default, because what
- * waits here is live heap: fifty lagging shadows holding 10 000 each made every young collection copy
- * a million of them, 100–190 ms pauses that stopped the primary too.) A follower that shed no longer
- * has the primary's memory: its answers are compared no more, and a promotion starts the version
- * afresh from the log instead of taking over this instance. Its answers are timed into its metric window and, for a
- * candidate, compared with the primary's.
+ * is full they are shed and counted (rollout.follower_queue; what waits here is live heap, for every
+ * follower). A follower that shed no longer has the primary's memory: its answers are compared no
+ * more, and a promotion starts the version afresh from the log instead of taking over this
+ * instance. Its answers are timed into its metric window and, for a candidate, compared with the
+ * primary's.
  *
  * <p>The queue is lock-free on purpose. The primary offers to it under its sequencer lock, and a
  * shadow's threads run at a low priority: a lock that a starved feeder held would stall the
