@@ -89,10 +89,15 @@ public final class Autogroups {
 
     /** The nice value of the autogroup that {@code pid} belongs to, or empty when unknown. */
     public static java.util.OptionalInt nice(long pid) {
+        // "/autogroup-N nice V"
+        String line = ProcFs.read(pid, "autogroup");
+        if (line == null) {
+            return java.util.OptionalInt.empty();
+        }
+        String s = line.trim();
         try {
-            String s = Files.readString(Path.of("/proc", Long.toString(pid), "autogroup")).trim();
             return java.util.OptionalInt.of(Integer.parseInt(s.substring(s.lastIndexOf(' ') + 1)));
-        } catch (IOException | RuntimeException e) {
+        } catch (NumberFormatException e) {
             return java.util.OptionalInt.empty();
         }
     }

@@ -142,7 +142,7 @@ public final class ProcFs {
      * many instances the heartbeats and the process-tree snapshots read hundreds of these a second,
      * and that garbage alone set the pace of young collections, which pause the primary too.
      */
-    private static String read(long pid, String file) {
+    static String read(long pid, String file) {
         Path path = Path.of("/proc", Long.toString(pid), file);
         try (FileChannel channel = FileChannel.open(path)) {
             ByteBuffer buffer = BUFFER.get().clear();
