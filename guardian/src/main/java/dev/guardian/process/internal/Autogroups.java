@@ -95,6 +95,10 @@ public final class Autogroups {
             return java.util.OptionalInt.empty();
         }
         String s = line.trim();
+        if (s.isEmpty()) {
+            // The root autogroup: a session whose leaders never called setsid since boot (seen in CI containers).
+            return java.util.OptionalInt.empty();
+        }
         try {
             return java.util.OptionalInt.of(Integer.parseInt(s.substring(s.lastIndexOf(' ') + 1)));
         } catch (NumberFormatException e) {
