@@ -92,7 +92,8 @@ public final class ShadowBench {
                 + "rollout:\n"
                 + "  shadow: {min_samples: 1000000000, min_duration: 24h}\n"
                 + "  max_duration: 48h\n"
-                + "  shadow_scheduling: " + scheduling + "\n";
+                + "  shadow_scheduling: " + scheduling + "\n"
+                + "  follower_queue: " + env("FOLLOWER_QUEUE", "1000") + "\n";
         System.err.printf("shadows: %s x %d rounds, open loop %d req/s, warm-up %s + %s, primary work %s ms, shadow scheduling %s;"
                 + " load %s%n", counts, rounds, rate, warmup, duration, workMs, scheduling, loadAverage());
         List<Round> results = new ArrayList<>();
