@@ -8,7 +8,8 @@
 #   shadows:  primary p99 with 0, 10, 50 shadow rollouts (each = a candidate + a control process)
 #             env: SHADOWS="0 10 50" ROUNDS=2 RATE=200 (open-loop req/s) WARMUP=5 DURATION=20 WORK_MS=1
 #                  SCHEDULING=idle (rollout.shadow_scheduling: idle = SCHED_IDLE, or nice)
-#                  FOLLOWER_QUEUE=1000 (rollout.follower_queue)
+#                  FOLLOWER_QUEUE=1000 (rollout.follower_queue) DURABILITY=group (wal.durability; async leaves out the
+#                  fdatasync per answer, whose tail on a VM can hide what the shadows cost)
 #   rollback: a 50 % canary that fails on purpose, under load: FAIL verdict -> candidate detached
 #             env: REGRESSIONS="errors crash" REPS=20 ROLLBACK_RATE=200 WORK_MS=1
 #   LOG=INFO shows Guardian's own log (default WARN).

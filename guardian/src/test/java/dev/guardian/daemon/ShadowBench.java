@@ -87,15 +87,18 @@ public final class ShadowBench {
         Duration duration = Duration.ofSeconds(Long.parseLong(env("DURATION", "20")));
         String workMs = env("WORK_MS", "1");
         String scheduling = env("SCHEDULING", "idle");
+        // group (the default) waits for an fdatasync per answer, whose tail on a VM can swamp what mirroring costs; async isolates it
+        String durability = env("DURABILITY", "group");
         String yaml = "agent: {command: [python3, " + VARIANT + ", --work-ms, \"" + workMs + "\"]}\n"
                 + "checkpoint: {every_requests: 1000}\n"
+                + "wal: {durability: " + durability + "}\n"
                 + "rollout:\n"
                 + "  shadow: {min_samples: 1000000000, min_duration: 24h}\n"
                 + "  max_duration: 48h\n"
                 + "  shadow_scheduling: " + scheduling + "\n"
                 + "  follower_queue: " + env("FOLLOWER_QUEUE", "1000") + "\n";
-        System.err.printf("shadows: %s x %d rounds, open loop %d req/s, warm-up %s + %s, primary work %s ms, shadow scheduling %s;"
-                + " load %s%n", counts, rounds, rate, warmup, duration, workMs, scheduling, loadAverage());
+        System.err.printf("shadows: %s x %d rounds, open loop %d req/s, warm-up %s + %s, primary work %s ms, shadow scheduling %s,"
+                + " WAL %s; load %s%n", counts, rounds, rate, warmup, duration, workMs, scheduling, durability, loadAverage());
         List<Round> results = new ArrayList<>();
         Path data = Files.createTempDirectory(WORK, "shadows-");
         try (SupervisorFixture f = SupervisorFixture.open(data, yaml)) {
@@ -107,7 +110,7 @@ public final class ShadowBench {
                 }
             }
         }
-        printShadows(results, counts, rate, warmup, duration, workMs + " ms; shadow_scheduling " + scheduling);
+        printShadows(results, counts, rate, warmup, duration, workMs + " ms; shadow_scheduling " + scheduling + "; WAL " + durability);
     }
 
     static Round shadowRound(SupervisorFixture f, Driver load, int n, int round, String workMs, Duration warmup,
