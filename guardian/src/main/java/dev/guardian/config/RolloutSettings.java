@@ -44,6 +44,9 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
         Duration evaluateEvery, Integer shadowNiceness, String shadowScheduling, Integer followerQueue, String proposals, Compare compare,
         Judge judge) {
 
+    /** The largest rollout.follower_queue. */
+    public static final int MAX_FOLLOWER_QUEUE = 1_000_000;
+
     public RolloutSettings {
         RolloutPlan d = RolloutPlan.ofDefaults();
         strategy = strategy == null ? d.strategy().name().toLowerCase(Locale.ROOT) : strategy;
@@ -67,8 +70,10 @@ public record RolloutSettings(String strategy, Boolean shadowFirst, List<Integer
         shadowScheduling = shadowScheduling == null ? "idle" : shadowScheduling;
         choice("rollout.shadow_scheduling", shadowScheduling, "idle", "nice");
         followerQueue = followerQueue == null ? 1000 : followerQueue;
-        if (followerQueue < 1) {
-            throw new IllegalArgumentException("rollout.follower_queue must be at least 1, but was " + followerQueue);
+        if (followerQueue < 1 || followerQueue > MAX_FOLLOWER_QUEUE) {
+            // The requests followers may wait for are kept in one ring of twice this size, allocated up front.
+            throw new IllegalArgumentException("rollout.follower_queue must be 1.." + MAX_FOLLOWER_QUEUE + ", but was "
+                    + followerQueue);
         }
         proposals = proposals == null ? "shadow" : proposals;
         strategy("rollout.strategy", strategy);

@@ -21,14 +21,11 @@ import dev.guardian.vault.Vault;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,29 +37,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It starts from the primary's latest checkpoint, replays the log after it, then applies every
  * new request in sequence order (stateful routing: whatever share of answers it gives, it applies
- * everything). It never slows the primary: requests reach it through a bounded queue, and when that
- * is full they are shed and counted (rollout.follower_queue; what waits here is live heap, for every
- * follower). A follower that shed no longer has the primary's memory: its answers are compared no
- * more, and a promotion starts the version afresh from the log instead of taking over this
- * instance. Its answers are timed into its metric window and, for a candidate, compared with the
- * primary's.
+ * everything). It never slows the primary: it takes the requests from the primary's
+ * {@link MirrorRing} at its own pace, keeping only a cursor, and when more than its bound wait
+ * (rollout.follower_queue) it sheds the oldest and counts them. A follower that shed no longer has
+ * the primary's memory: its answers are compared no more, and a promotion starts the version afresh
+ * from the log instead of taking over this instance. Its answers are timed into its metric window
+ * and, for a candidate, compared with the primary's.
  *
- * <p>The queue is lock-free on purpose. The primary offers to it under its sequencer lock, and a
- * shadow's threads run at a low priority: a lock that a starved feeder held would stall the
- * primary until the feeder got a CPU again. For the same reason at most {@link #IN_FLIGHT}
- * requests are in the agent's pipe at once: a starved shadow's backlog stays here, where it is
- * shed and counted, instead of in its stdin, where heartbeats and timeouts would wait behind it.
- * A {@link FollowerFeeder} shared by many followers moves the queued requests to the agent.
+ * <p>Nothing here takes a lock the primary needs: a shadow's threads run at a low priority, and a
+ * lock that a starved feeder held would stall the primary until the feeder got a CPU again. For the
+ * same reason at most {@link #IN_FLIGHT} requests are in the agent's pipe at once: a starved shadow's
+ * backlog stays in the ring, where it is shed and counted, instead of in its stdin, where heartbeats
+ * and timeouts would wait behind it. A {@link FollowerFeeder} shared by many followers moves the
+ * waiting requests to the agent.
  */
 final class Follower implements RequestTap {
 
     private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int IN_FLIGHT = 64;
-
-    private record Mirrored(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primary,
-            CompletableFuture<Outcome> client) {
-    }
 
     /** What the follower tells its rollout. */
     interface Events {
@@ -75,14 +68,17 @@ final class Follower implements RequestTap {
     private final TrafficSplit split;
     private final String stickyKey;
     private final Events events;
-    /** Requests that may wait here; past it they are shed (rollout.follower_queue). */
+    /** Requests that may wait for this follower; past it the oldest are shed (rollout.follower_queue). */
     private final int queueBound;
     /** Requests shed since the start (a stage's window counts only its own). */
     private final java.util.concurrent.atomic.AtomicLong shed = new java.util.concurrent.atomic.AtomicLong();
     /** The sequence of the first request shed; from it on, the agent's memory lacks a request the primary has. */
     private volatile long firstShedSeq = Long.MAX_VALUE;
-    private final Queue<Mirrored> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    private final MirrorRing ring;
+    /** The ring index of the next request to take; written only by the feeder's thread (and by start, before it). */
+    private volatile long next = Long.MAX_VALUE;
+    /** The client futures of requests that a canary answers, by ring index, until it takes them. */
+    private final java.util.Map<Long, CompletableFuture<Outcome>> answering = new java.util.concurrent.ConcurrentHashMap<>();
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
     private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
     private final SwitchableListener listener = new SwitchableListener();
@@ -113,6 +109,7 @@ final class Follower implements RequestTap {
         this.window = window;
         this.agreement = agreement;
         this.events = events;
+        this.ring = primary.mirrored();
     }
 
     MetricWindow window() {
@@ -169,8 +166,9 @@ final class Follower implements RequestTap {
             // Attached only now, so that nothing queues here (and is shed) while the agent boots; the
             // requests logged between that replay and the attach are replayed next (drain skips any
             // the queue has too).
-            long unseen = primary.attach(this);
-            if (unseen > lastFed) {
+            PrimarySupervisor.Attachment attached = primary.attach(this);
+            next = attached.firstIndex();
+            if (attached.unseenSeq() > lastFed) {
                 replayAfter(lastFed);
             }
             this.feeder = feeder;
@@ -198,87 +196,121 @@ final class Follower implements RequestTap {
     }
 
     @Override
-    public CompletableFuture<Outcome> offer(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primaryAnswer) {
-        if (closed) {
-            return null;
-        }
+    public CompletableFuture<Outcome> offer(MirrorRing.Entry request) {
         int p = percent;
-        boolean answers = p > 0 && split != null && split.candidateAnswers(TrafficSplit.stickyKey(payload, stickyKey).orElse(null), seq, p);
-        if (queued.incrementAndGet() > queueBound) {
-            queued.decrementAndGet();
-            window.recordShed();
-            if (shed.getAndIncrement() == 0) {
-                firstShedSeq = seq;
-                LOG.warn("{} sheds from seq {} on ({} requests wait for it): its memory now lacks requests the primary "
-                        + "applied, so its answers are compared no more and a promotion starts it afresh", instanceId, seq, queueBound);
-            }
+        if (closed || p == 0 || split == null || request.index() - next >= queueBound
+                || !split.candidateAnswers(TrafficSplit.stickyKey(request.payload(), stickyKey).orElse(null), request.seq(), p)) {
             return null;
         }
-        Mirrored m = new Mirrored(seq, id, payload, primaryAnswer, answers ? new CompletableFuture<>() : null);
-        queue.add(m);
+        // Noted before the request is published in the ring, so that the feeder finds it when it takes the request.
+        CompletableFuture<Outcome> client = new CompletableFuture<>();
+        answering.put(request.index(), client);
+        if (closed && answering.remove(request.index()) != null) {
+            // stop() may have failed the waiting answers just before: the client falls back now.
+            client.completeExceptionally(new IllegalStateException("the candidate stopped"));
+        }
+        return client;
+    }
+
+    /** The request is in the ring now: wakes the feeder (at once when a client waits for this follower's answer). */
+    @Override
+    public void published(MirrorRing.Entry request) {
         FollowerFeeder f = feeder;
         if (f != null) {
-            f.signal(m.client() != null);
+            f.signal(!answering.isEmpty() && answering.containsKey(request.index()));
         }
-        if (closed && m.client() != null) {
-            // stop() may have drained the queue just before this offer: the client falls back now.
-            m.client().completeExceptionally(new IllegalStateException("the candidate stopped"));
-        }
-        return m.client();
     }
 
     /**
-     * Hands queued requests to the agent while fewer than {@link #IN_FLIGHT} are in it; on the
-     * feeder's thread, never blocking on this follower. True when it handed over (or dropped) any.
+     * Hands waiting requests to the agent while fewer than {@link #IN_FLIGHT} are in it, and sheds the
+     * oldest past the bound; on the feeder's thread, never blocking on this follower. True when it
+     * handed over, dropped or shed any.
      */
     boolean drain() {
         boolean any = false;
         AgentInstance target = instance;
-        while (!closed && queued.get() > 0 && inFlight.tryAcquire()) {
-            Mirrored m = queue.poll();
-            if (m == null) {
-                inFlight.release();
+        while (!closed) {
+            long newest = ring.newest();
+            long i = next;
+            if (i > newest) {
                 break;
             }
-            queued.decrementAndGet();
+            if (newest - i >= queueBound) {
+                shed(i, newest - queueBound + 1);
+                any = true;
+                continue;
+            }
+            MirrorRing.Entry e = ring.get(i);
+            if (e == null) {
+                // Overwritten while this follower looked (its thread was starved of CPU): shed as well.
+                shed(i, i + 1);
+                any = true;
+                continue;
+            }
+            if (!inFlight.tryAcquire()) {
+                break;
+            }
+            next = i + 1;
             any = true;
-            if (m.seq() <= lastFed) {
+            CompletableFuture<Outcome> client = answering.isEmpty() ? null : answering.remove(i);
+            if (e.seq() <= lastFed || primary.isSkipped(e.seq())) {
+                // Covered by the replay, or set aside as poison: the client gets the primary's answer.
                 inFlight.release();
-                if (m.client() != null) {
-                    m.client().completeExceptionally(new IllegalStateException("covered by the replay"));
+                if (client != null) {
+                    client.completeExceptionally(new IllegalStateException("not sent to the candidate"));
                 }
                 continue;
             }
-            if (primary.isSkipped(m.seq())) {
-                inFlight.release();
-                continue;
-            }
-            send(target, m);
+            send(target, e, client);
         }
         return any;
     }
 
-    /** True when {@link #drain} would hand something over now. */
-    boolean ready() {
-        return !closed && queued.get() > 0 && inFlight.availablePermits() > 0;
+    /** Skips the requests from ring index {@code from} up to (not including) {@code to}, counting them as shed. */
+    private void shed(long from, long to) {
+        long n = to - from;
+        if (shed.getAndAdd(n) == 0) {
+            // The exact sequence of the first one may be overwritten already: what follows the last one sent is.
+            firstShedSeq = lastFed + 1;
+            LOG.warn("{} sheds from seq {} on (more than {} requests wait for it): its memory now lacks requests the "
+                    + "primary applied, so its answers are compared no more and a promotion starts it afresh", instanceId,
+                    firstShedSeq, queueBound);
+        }
+        window.recordShed(n);
+        for (long i = from; i < to && !answering.isEmpty(); i++) {
+            CompletableFuture<Outcome> client = answering.remove(i);
+            if (client != null) {
+                client.completeExceptionally(new IllegalStateException("shed by the candidate"));
+            }
+        }
+        next = to;
     }
 
-    private void send(AgentInstance target, Mirrored m) {
+    /** True when {@link #drain} would hand something over, or shed, now. */
+    boolean ready() {
+        if (closed) {
+            return false;
+        }
+        long waiting = ring.newest() - next + 1;
+        return waiting > 0 && (inFlight.availablePermits() > 0 || waiting > queueBound);
+    }
+
+    private void send(AgentInstance target, MirrorRing.Entry m, CompletableFuture<Outcome> client) {
         unanswered.add(m.seq());
         lastFed = m.seq();
         long sent = System.nanoTime();
         target.requestTimedByHeartbeat(new Message.Request(m.id(), m.seq(), m.payload(), false)).whenComplete((r, e) -> {
             unanswered.remove(m.seq());
             inFlight.release();
-            if (queued.get() > 0) {
+            if (next <= ring.newest()) {
                 // Room again for what waits here (the feeder passed this follower over while it was full).
                 feeder.signal(false);
             }
             if (e == null) {
                 window.recordAnswer(serviceTime(sent), r.ok());
                 Outcome mine = Outcome.of(m.seq(), r);
-                if (m.client() != null) {
-                    m.client().complete(mine);
+                if (client != null) {
+                    client.complete(mine);
                 }
                 // Compared once the primary has answered the same request; not after a shed request,
                 // which a stateful agent's later answers may rightly reflect.
@@ -297,8 +329,8 @@ final class Follower implements RequestTap {
                 if (PrimarySupervisor.cause(e) instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
                     window.recordTimeout();
                 }
-                if (m.client() != null) {
-                    m.client().completeExceptionally(e);
+                if (client != null) {
+                    client.completeExceptionally(e);
                 }
             }
         });
@@ -317,9 +349,14 @@ final class Follower implements RequestTap {
         return now - Math.max(sent, previous);
     }
 
-    /** Requests shed since the start; when any, this instance's memory lacks requests the primary applied. */
+    /**
+     * Requests shed since the start, counting those past the bound that the feeder has not skipped yet;
+     * when any, this instance's memory lacks requests the primary applied.
+     */
     long shedTotal() {
-        return shed.get();
+        long i = next;
+        long over = i == Long.MAX_VALUE ? 0 : ring.newest() - i + 1 - queueBound;
+        return shed.get() + Math.max(0, over);
     }
 
     /** The newest sequence up to which this follower has applied every request it was given. */
@@ -348,10 +385,10 @@ final class Follower implements RequestTap {
         if (f != null) {
             f.remove(this);
         }
-        for (Mirrored m; (m = queue.poll()) != null; ) {
-            queued.decrementAndGet();
-            if (m.client() != null) {
-                m.client().completeExceptionally(new IllegalStateException("the candidate stopped"));
+        for (Long i : answering.keySet()) {
+            CompletableFuture<Outcome> client = answering.remove(i);
+            if (client != null) {
+                client.completeExceptionally(new IllegalStateException("the candidate stopped"));
             }
         }
         detachedAt = System.nanoTime();

@@ -104,6 +104,8 @@ public final class PrimarySupervisor implements AutoCloseable {
     private volatile Version current;
     /** Instances beside the primary (shadows, canaries) that see every request too. */
     private final List<RequestTap> taps = new CopyOnWriteArrayList<>();
+    /** The newest requests, for the taps: twice their bound, so that a slot they may still take is not reused under them. */
+    private final MirrorRing mirrored;
     /** Who hears the primary's {@code propose} messages (the rollouts). */
     private volatile java.util.function.BiConsumer<AgentInstance, Message.Propose> proposals = (i, p) ->
             LOG.warn("{} proposed {} but nothing handles proposals", i.id(), p.id());
@@ -159,6 +161,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             VersionStore versions, Version version, OrphanReaper reaper) {
         this.reaper = reaper;
         this.config = config;
+        this.mirrored = new MirrorRing(2 * config.rollout().followerQueue());
         this.launcher = launcher;
         this.log = log;
         this.vault = vault;
@@ -254,24 +257,41 @@ public final class PrimarySupervisor implements AutoCloseable {
      */
     private CompletableFuture<Outcome> mirror(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primary) {
         lastRequestSeq = seq;
+        if (taps.isEmpty()) {
+            return primary;
+        }
+        MirrorRing.Entry entry = mirrored.next(seq, id, payload, primary);
         CompletableFuture<Outcome> forClient = primary;
         for (RequestTap tap : taps) {
-            CompletableFuture<Outcome> instead = tap.offer(seq, id, payload, primary);
+            CompletableFuture<Outcome> instead = tap.offer(entry);
             if (instead != null) {
                 forClient = instead.exceptionallyCompose(e -> primary);
             }
         }
+        mirrored.publish(entry);
+        for (RequestTap tap : taps) {
+            tap.published(entry);
+        }
         return forClient;
     }
 
+    /** Where a tap takes the requests from (at the index {@link #attach} gave it, on). */
+    MirrorRing mirrored() {
+        return mirrored;
+    }
+
     /**
-     * Starts handing every new request to {@code tap}; returns the newest request sequence it will
-     * not see (the tap's owner catches up to it from a checkpoint and the log).
+     * What a tap sees from its {@link #attach}: every request from {@code firstIndex} in the ring on;
+     * the requests up to {@code unseenSeq} it catches up with from a checkpoint and the log.
      */
-    long attach(RequestTap tap) {
+    record Attachment(long unseenSeq, long firstIndex) {
+    }
+
+    /** Starts handing every new request to {@code tap}. */
+    Attachment attach(RequestTap tap) {
         synchronized (sequencer) {
             taps.add(tap);
-            return lastRequestSeq;
+            return new Attachment(lastRequestSeq, mirrored.newest() + 1);
         }
     }
 

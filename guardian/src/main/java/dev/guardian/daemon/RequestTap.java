@@ -1,18 +1,20 @@
 package dev.guardian.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Something beside the primary that sees every new request too (a shadow or canary instance).
- * Called under the supervisor's sequencer lock, in sequence order: it must not block (queue and
- * return; shed when full).
+ * Called under the supervisor's sequencer lock, in sequence order: it must not block, nor do more
+ * than note the request (the request waits in the supervisor's {@link MirrorRing}).
  */
 interface RequestTap {
 
     /**
-     * @param primaryAnswer the primary's answer, when it comes
+     * @param request a new request, offered before it is published in the ring the tap takes its requests from
      * @return the answer the client should get instead of the primary's (a canary's share), or null
      */
-    CompletableFuture<Outcome> offer(long seq, String id, JsonNode payload, CompletableFuture<Outcome> primaryAnswer);
+    CompletableFuture<Outcome> offer(MirrorRing.Entry request);
+
+    /** The request offered last is in the ring now, where the tap's own thread may take it. */
+    void published(MirrorRing.Entry request);
 }

@@ -148,7 +148,9 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {shadow_scheduling: batch}", "g.yaml"))
                 .hasMessage("g.yaml: rollout.shadow_scheduling must be one of idle, nice, but was 'batch'");
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {follower_queue: 0}", "g.yaml"))
-                .hasMessage("g.yaml: rollout.follower_queue must be at least 1, but was 0");
+                .hasMessage("g.yaml: rollout.follower_queue must be 1..1000000, but was 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrollout: {follower_queue: 1000001}", "g.yaml"))
+                .hasMessage("g.yaml: rollout.follower_queue must be 1..1000000, but was 1000001");
         assertThat(ConfigLoader.parse("agent: {command: [a]}", "g.yaml").rollout().followerQueue()).isEqualTo(1000);
     }
 

@@ -99,6 +99,14 @@ public final class MetricWindow {
         shed++;
     }
 
+    /** {@code n} requests were shed at once (a follower that fell behind skips all it is over its bound). */
+    public synchronized void recordShed(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be at least 0, but was " + n);
+        }
+        shed += n;
+    }
+
     /** The instance was restarted (it crashed, hung, or broke a limit). */
     public synchronized void recordRestart() {
         restarts++;

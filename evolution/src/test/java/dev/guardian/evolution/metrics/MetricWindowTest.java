@@ -45,14 +45,14 @@ class MetricWindowTest {
             window.recordAnswer(ms(3), false);
             window.recordTimeout();
             window.recordShed();
-            window.recordShed();
+            window.recordShed(3);
             window.recordRestart();
             window.recordProtocolError();
             WindowStats s = window.snapshot();
             assertThat(s.requests()).as("answers + timeouts; shed requests were never delivered").isEqualTo(3);
             assertThat(s.errors()).isEqualTo(1);
             assertThat(s.timeouts()).isEqualTo(1);
-            assertThat(s.shed()).isEqualTo(2);
+            assertThat(s.shed()).isEqualTo(4);
             assertThat(s.restarts()).isEqualTo(1);
             assertThat(s.protocolErrors()).isEqualTo(1);
             assertThat(s.errorRate()).isCloseTo(2.0 / 3, within(1e-12));
