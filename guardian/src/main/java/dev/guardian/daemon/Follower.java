@@ -77,6 +77,8 @@ final class Follower implements RequestTap {
     private final MirrorRing ring;
     /** The ring index of the next request to take; written only by the feeder's thread (and by start, before it). */
     private volatile long next = Long.MAX_VALUE;
+    /** The ring index of the last request for this follower: set when it is taken off the traffic to be promoted. */
+    private volatile long until = Long.MAX_VALUE;
     /** The client futures of requests that a canary answers, by ring index, until it takes them. */
     private final java.util.Map<Long, CompletableFuture<Outcome>> answering = new java.util.concurrent.ConcurrentHashMap<>();
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
@@ -164,8 +166,8 @@ final class Follower implements RequestTap {
             lastFed = Math.max(lastFed, seq);
             replayAfter(seq);
             // Attached only now, so that nothing queues here (and is shed) while the agent boots; the
-            // requests logged between that replay and the attach are replayed next (drain skips any
-            // the queue has too).
+            // requests logged between that replay and the attach are replayed next (drain skips those
+            // it then finds in the ring).
             PrimarySupervisor.Attachment attached = primary.attach(this);
             next = attached.firstIndex();
             if (attached.unseenSeq() > lastFed) {
@@ -212,6 +214,16 @@ final class Follower implements RequestTap {
         return client;
     }
 
+    @Override
+    public void detached(long lastIndex) {
+        until = lastIndex;
+    }
+
+    /** The newest request in the ring that is for this follower. */
+    private long newest() {
+        return Math.min(ring.newest(), until);
+    }
+
     /** The request is in the ring now: wakes the feeder (at once when a client waits for this follower's answer). */
     @Override
     public void published(MirrorRing.Entry request) {
@@ -230,7 +242,7 @@ final class Follower implements RequestTap {
         boolean any = false;
         AgentInstance target = instance;
         while (!closed) {
-            long newest = ring.newest();
+            long newest = newest();
             long i = next;
             if (i > newest) {
                 break;
@@ -291,7 +303,7 @@ final class Follower implements RequestTap {
         if (closed) {
             return false;
         }
-        long waiting = ring.newest() - next + 1;
+        long waiting = newest() - next + 1;
         return waiting > 0 && (inFlight.availablePermits() > 0 || waiting > queueBound);
     }
 
@@ -302,7 +314,7 @@ final class Follower implements RequestTap {
         target.requestTimedByHeartbeat(new Message.Request(m.id(), m.seq(), m.payload(), false)).whenComplete((r, e) -> {
             unanswered.remove(m.seq());
             inFlight.release();
-            if (next <= ring.newest()) {
+            if (next <= newest()) {
                 // Room again for what waits here (the feeder passed this follower over while it was full).
                 feeder.signal(false);
             }
@@ -355,7 +367,7 @@ final class Follower implements RequestTap {
      */
     long shedTotal() {
         long i = next;
-        long over = i == Long.MAX_VALUE ? 0 : ring.newest() - i + 1 - queueBound;
+        long over = i == Long.MAX_VALUE ? 0 : newest() - i + 1 - queueBound;
         return shed.get() + Math.max(0, over);
     }
 

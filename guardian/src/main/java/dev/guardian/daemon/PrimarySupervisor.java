@@ -384,6 +384,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                 }
                 setPhase(Phase.RECOVERING);
                 taps.remove(tap);
+                tap.detached(mirrored.newest());
                 old = instance;
                 last = lastRequestSeq;
             }

@@ -17,4 +17,7 @@ interface RequestTap {
 
     /** The request offered last is in the ring now, where the tap's own thread may take it. */
     void published(MirrorRing.Entry request);
+
+    /** Taken off the traffic: requests after ring index {@code lastIndex} are not for the tap, though others may still take them. */
+    void detached(long lastIndex);
 }
