@@ -443,7 +443,7 @@ public final class DaemonBench {
      * pauses the whole VM when its CPU quota for a 100 ms period is spent, flushes included
      * (bench/vm_stalls.py, BENCHMARKS.md "WAL"); the guest counts the pause as steal.
      */
-    static long stealMillis() {
+    public static long stealMillis() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             return f.length > 8 ? Long.parseLong(f[8]) * 10 : -1;
@@ -453,7 +453,7 @@ public final class DaemonBench {
     }
 
     /** Steal between two {@link #stealMillis()} readings as a share of all CPUs' time over {@code seconds}. */
-    static String stealShare(long before, long after, int seconds) {
+    public static String stealShare(long before, long after, int seconds) {
         if (before < 0 || after < 0) {
             return "?";
         }

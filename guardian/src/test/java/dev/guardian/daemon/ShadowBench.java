@@ -76,7 +76,7 @@ public final class ShadowBench {
     // ------------------------------------------------------------------------------------ shadows
 
     record Round(int shadows, int round, int processes, int rate, double achieved, Histogram h, long notOk, long shed,
-            long lag, double guardianCores, double agentCores, Duration setup, String load) {
+            long lag, double guardianCores, double agentCores, Duration setup, String load, String steal) {
     }
 
     static void shadows() throws Exception {
@@ -177,10 +177,10 @@ public final class ShadowBench {
         waitFor(Duration.ofMinutes(2), () -> !f.rollouts().hasActive()
                 && ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count() <= 1, "shadows stopped");
         Round out = new Round(n, round, processes, load.rate, res.achieved, res.h, res.notOk, res.shed, lag,
-                res.guardianCores, res.agentCores, setup, la);
+                res.guardianCores, res.agentCores, setup, la, res.steal);
         System.err.printf("round %d, %d shadows: p50 %s p99 %s max %s ms, %.0f req/s, not ok %d, shed %d, lag %d, "
-                + "CPU guardian %.2f agents %.2f cores; load %s%n", round, n, ms(res.h, 50), ms(res.h, 99),
-                ms(res.h.getMaxValue()), res.achieved, res.notOk, res.shed, lag, res.guardianCores, res.agentCores, la);
+                + "CPU guardian %.2f agents %.2f cores, steal %s; load %s%n", round, n, ms(res.h, 50), ms(res.h, 99),
+                ms(res.h.getMaxValue()), res.achieved, res.notOk, res.shed, lag, res.guardianCores, res.agentCores, res.steal, la);
         return out;
     }
 
@@ -189,14 +189,15 @@ public final class ShadowBench {
                 + "latency from the intended send time to the durable answer (in-process submit, no HTTP).%n%n",
                 workMs, rate, warmup.toSeconds(), duration.toSeconds());
         System.out.println("| round | shadows | agent processes | setup s | req/s | p50 ms | p99 ms | max ms | p99 / 0-shadow p99 "
-                + "| not ok | shed (all shadows) | max lag at end | CPU guardian JVM | CPU agents | load 1m |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+                + "| not ok | shed (all shadows) | max lag at end | CPU guardian JVM | CPU agents | CPU steal | load 1m |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Round r : rs) {
             Optional<Round> zero = rs.stream().filter(x -> x.round == r.round && x.shadows == 0).findFirst();
             String ratio = zero.map(z -> String.format("%.2f ×", p99(r.h) / p99(z.h))).orElse("–");
-            System.out.printf("| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %d | %d | %d | %.2f | %.2f | %s |%n",
+            System.out.printf("| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %d | %d | %d | %.2f | %.2f | %s | %s |%n",
                     r.round, r.shadows, r.processes, r.setup.toMillis() / 1000.0, r.achieved, ms(r.h, 50), ms(r.h, 99),
-                    ms(r.h.getMaxValue()), ratio, r.notOk, r.shed, r.lag, r.guardianCores, r.agentCores, r.load.split(" ")[0]);
+                    ms(r.h.getMaxValue()), ratio, r.notOk, r.shed, r.lag, r.guardianCores, r.agentCores, r.steal,
+                    r.load.split(" ")[0]);
         }
         System.out.println();
         System.out.println("| shadows | p99 ms (all rounds) | × 0-shadow p99 | goal ≤ 1.10 × | shed / mirrored | met? |");
@@ -318,7 +319,8 @@ public final class ShadowBench {
             this.rate = rate;
         }
 
-        record Result(Histogram h, double achieved, long notOk, long shed, double guardianCores, double agentCores) {
+        record Result(Histogram h, double achieved, long notOk, long shed, double guardianCores, double agentCores,
+                String steal) {
         }
 
         Result run(Duration warmup, Duration measure) throws InterruptedException {
@@ -335,6 +337,7 @@ public final class ShadowBench {
             long to = from + measure.toNanos();
             long shed0 = 0;
             long cpu0 = 0;
+            long steal0 = -1;
             long agents0 = 0;
             boolean measuring = false;
             for (long i = 0;; i++) {
@@ -346,6 +349,7 @@ public final class ShadowBench {
                     measuring = true;
                     shed0 = shed.getAsLong();
                     cpu0 = jvmCpu();
+                    steal0 = dev.guardian.bench.DaemonBench.stealMillis();
                     agents0 = agentsCpu();
                 }
                 long now;
@@ -374,6 +378,8 @@ public final class ShadowBench {
             long shed1 = shed.getAsLong();
             double secs = (end - from) / 1e9;
             double guardian = (jvmCpu() - cpu0) / 1e9 / secs;
+            String steal = dev.guardian.bench.DaemonBench.stealShare(steal0, dev.guardian.bench.DaemonBench.stealMillis(),
+                    (int) Math.round(secs));
             double agents = (agentsCpu() - agents0) / 1e9 / secs;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (outstanding.get() > 0 && System.nanoTime() < deadline) {
@@ -381,7 +387,7 @@ public final class ShadowBench {
             }
             notOk.addAndGet(outstanding.get()); // never answered within a minute
             synchronized (h) {
-                return new Result(h.copy(), h.getTotalCount() / secs, notOk.get(), shed1 - shed0, guardian, agents);
+                return new Result(h.copy(), h.getTotalCount() / secs, notOk.get(), shed1 - shed0, guardian, agents, steal);
             }
         }
 
