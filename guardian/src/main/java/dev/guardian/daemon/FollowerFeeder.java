@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One thread that hands the queued requests of many followers to their agents, instead of a feeder
+ * One thread that hands the waiting requests of many followers to their agents, instead of a feeder
  * thread per follower.
  *
  * <p>Why: with a thread per follower, each request the primary took woke every follower's feeder
@@ -44,7 +44,7 @@ final class FollowerFeeder implements AutoCloseable {
         this.lingerNanos = linger.toNanos();
     }
 
-    /** Starts feeding {@code f} (its queue may already hold requests). */
+    /** Starts feeding {@code f} (requests may already wait for it). */
     synchronized void add(Follower f) {
         if (closed) {
             throw new IllegalStateException("the feeder is closed");
@@ -88,7 +88,7 @@ final class FollowerFeeder implements AutoCloseable {
                 continue;
             }
             waiting.set(true);
-            // Looked at again after announcing the wait: a request queued in between either saw the
+            // Looked at again after announcing the wait: a request published in between either saw the
             // flag (and unparks) or is seen here.
             if (anyReady()) {
                 waiting.set(false);
