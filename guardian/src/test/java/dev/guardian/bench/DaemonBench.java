@@ -453,7 +453,7 @@ public final class DaemonBench {
     }
 
     /** Steal between two {@link #stealMillis()} readings as a share of all CPUs' time over {@code seconds}. */
-    public static String stealShare(long before, long after, int seconds) {
+    static String stealShare(long before, long after, int seconds) {
         if (before < 0 || after < 0) {
             return "?";
         }
