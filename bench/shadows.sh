@@ -32,15 +32,7 @@ echo "load average before: $(cat /proc/loadavg); $(nproc) vCPU" >&2
 spinners=()
 trap '[ ${#spinners[@]} -eq 0 ] || kill "${spinners[@]}" 2>/dev/null || true' EXIT
 for ((i = 0; i < ${SPINNERS:-0}; i++)); do
-  python3 -c 'import os
-os.setsid()
-os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-try:
-    open("/proc/self/autogroup", "w").write("19")
-except OSError:
-    pass
-while True:
-    pass' &
+  python3 "$root/bench/spinner.py" &
   spinners+=($!)
 done
 # shellcheck disable=SC2086

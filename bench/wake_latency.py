@@ -13,16 +13,7 @@ import subprocess
 import sys
 import time
 
-SPINNER = """import os
-os.setsid()
-os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-try:
-    open("/proc/self/autogroup", "w").write("19")
-except OSError:
-    pass
-while True:
-    pass
-"""
+SPINNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spinner.py")
 
 
 def sleeper(seconds):
@@ -51,7 +42,7 @@ def main():
     print("| case | sleeps | p50 | p99 | p99.9 | max | > 5 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     print("| alone " + sleeper(seconds))
-    procs = [subprocess.Popen([sys.executable, "-c", SPINNER]) for _ in range(spinners)]
+    procs = [subprocess.Popen([sys.executable, SPINNER]) for _ in range(spinners)]
     try:
         time.sleep(0.5)
         print(f"| beside {spinners} idle-priority busy loops " + sleeper(seconds))
