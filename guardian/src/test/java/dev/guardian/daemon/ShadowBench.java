@@ -76,7 +76,8 @@ public final class ShadowBench {
     // ------------------------------------------------------------------------------------ shadows
 
     record Round(int shadows, int round, int processes, int rate, double achieved, Histogram h, long notOk, long shed,
-            long lag, double guardianCores, double agentCores, Duration setup, String load, double steal) {
+            long lag, double guardianCores, double agentCores, Duration setup, String load, double steal,
+            double switchesPerSecond, double interruptsPerSecond) {
     }
 
     static void shadows() throws Exception {
@@ -177,10 +178,11 @@ public final class ShadowBench {
         waitFor(Duration.ofMinutes(2), () -> !f.rollouts().hasActive()
                 && ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count() <= 1, "shadows stopped");
         Round out = new Round(n, round, processes, load.rate, res.achieved, res.h, res.notOk, res.shed, lag,
-                res.guardianCores, res.agentCores, setup, la, res.steal);
+                res.guardianCores, res.agentCores, setup, la, res.steal, res.switchesPerSecond, res.interruptsPerSecond);
         System.err.printf("round %d, %d shadows: p50 %s p99 %s max %s ms, %.0f req/s, not ok %d, shed %d, lag %d, "
-                + "CPU guardian %.2f agents %.2f cores, steal %.1f %%; load %s%n", round, n, ms(res.h, 50), ms(res.h, 99),
-                ms(res.h.getMaxValue()), res.achieved, res.notOk, res.shed, lag, res.guardianCores, res.agentCores, res.steal, la);
+                + "CPU guardian %.2f agents %.2f cores, steal %.1f %%, %.0f context switches/s, %.0f interrupts/s; load %s%n",
+                round, n, ms(res.h, 50), ms(res.h, 99), ms(res.h.getMaxValue()), res.achieved, res.notOk, res.shed, lag,
+                res.guardianCores, res.agentCores, res.steal, res.switchesPerSecond, res.interruptsPerSecond, la);
         return out;
     }
 
@@ -189,15 +191,16 @@ public final class ShadowBench {
                 + "latency from the intended send time to the durable answer (in-process submit, no HTTP).%n%n",
                 workMs, rate, warmup.toSeconds(), duration.toSeconds());
         System.out.println("| round | shadows | agent processes | setup s | req/s | p50 ms | p99 ms | max ms | p99 / 0-shadow p99 "
-                + "| not ok | shed (all shadows) | max lag at end | CPU guardian JVM | CPU agents | CPU steal | load 1m |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+                + "| not ok | shed (all shadows) | max lag at end | CPU guardian JVM | CPU agents | CPU steal | context switches/s "
+                + "| interrupts/s | load 1m |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Round r : rs) {
             Optional<Round> zero = rs.stream().filter(x -> x.round == r.round && x.shadows == 0).findFirst();
             String ratio = zero.map(z -> String.format("%.2f ×", p99(r.h) / p99(z.h))).orElse("–");
-            System.out.printf("| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %d | %d | %d | %.2f | %.2f | %.1f %% | %s |%n",
+            System.out.printf("| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %d | %d | %d | %.2f | %.2f | %.1f %% | %.0f | %.0f | %s |%n",
                     r.round, r.shadows, r.processes, r.setup.toMillis() / 1000.0, r.achieved, ms(r.h, 50), ms(r.h, 99),
                     ms(r.h.getMaxValue()), ratio, r.notOk, r.shed, r.lag, r.guardianCores, r.agentCores, r.steal,
-                    r.load.split(" ")[0]);
+                    r.switchesPerSecond, r.interruptsPerSecond, r.load.split(" ")[0]);
         }
         printSummary(rs, counts, duration, "all rounds");
         // Rounds in which the host took more than this share of the CPUs (steal) may measure the host more than
@@ -333,7 +336,7 @@ public final class ShadowBench {
         }
 
         record Result(Histogram h, double achieved, long notOk, long shed, double guardianCores, double agentCores,
-                double steal) {
+                double steal, double switchesPerSecond, double interruptsPerSecond) {
         }
 
         Result run(Duration warmup, Duration measure) throws InterruptedException {
@@ -351,6 +354,7 @@ public final class ShadowBench {
             long shed0 = 0;
             long cpu0 = 0;
             long steal0 = -1;
+            long[] sched0 = null;
             long agents0 = 0;
             boolean measuring = false;
             for (long i = 0;; i++) {
@@ -363,6 +367,7 @@ public final class ShadowBench {
                     shed0 = shed.getAsLong();
                     cpu0 = jvmCpu();
                     steal0 = dev.guardian.bench.DaemonBench.stealMillis();
+                    sched0 = schedulerCounts();
                     agents0 = agentsCpu();
                 }
                 long now;
@@ -394,6 +399,10 @@ public final class ShadowBench {
             long steal1 = dev.guardian.bench.DaemonBench.stealMillis();
             double steal = steal0 < 0 || steal1 < 0 ? Double.NaN
                     : 100.0 * (steal1 - steal0) / (secs * 1000.0 * Runtime.getRuntime().availableProcessors());
+            long[] sched1 = schedulerCounts();
+            boolean counted = sched0 != null && sched0[0] >= 0 && sched1[0] >= 0;
+            double switches = counted ? (sched1[0] - sched0[0]) / secs : Double.NaN;
+            double interrupts = counted ? (sched1[1] - sched0[1]) / secs : Double.NaN;
             double agents = (agentsCpu() - agents0) / 1e9 / secs;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (outstanding.get() > 0 && System.nanoTime() < deadline) {
@@ -401,7 +410,8 @@ public final class ShadowBench {
             }
             notOk.addAndGet(outstanding.get()); // never answered within a minute
             synchronized (h) {
-                return new Result(h.copy(), h.getTotalCount() / secs, notOk.get(), shed1 - shed0, guardian, agents, steal);
+                return new Result(h.copy(), h.getTotalCount() / secs, notOk.get(), shed1 - shed0, guardian, agents, steal,
+                        switches, interrupts);
             }
         }
 
@@ -455,6 +465,28 @@ public final class ShadowBench {
         command.addAll(args);
         return f.versions.register(command, Map.of(), Map.of(), null, Optional.of(f.supervisor.currentVersion().id()),
                 Origin.MANUAL, "bench", Instant.now());
+    }
+
+    /**
+     * Context switches and interrupts since boot, all CPUs ({@code ctxt} and the total of {@code intr} in /proc/stat):
+     * on a VM, wake-ups across vCPUs exit to the host, which may show up as steal.
+     */
+    static long[] schedulerCounts() {
+        long[] out = new long[2];
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("ctxt ")) {
+                    out[0] = Long.parseLong(line.substring(5).trim());
+                } else if (line.startsWith("intr ")) {
+                    String rest = line.substring(5).trim();
+                    int space = rest.indexOf(' ');
+                    out[1] = Long.parseLong(space < 0 ? rest : rest.substring(0, space));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[] {-1, -1};
+        }
+        return out;
     }
 
     static long jvmCpu() {
