@@ -392,7 +392,7 @@ final class Follower implements RequestTap {
     /** Stops following traffic and stops the process (its pending client answers fall back to the primary's). */
     void stop(Duration grace) {
         closed = true;
-        primary.detach(this);
+        primary.release(this);
         FollowerFeeder f = feeder;
         if (f != null) {
             f.remove(this);
@@ -421,6 +421,7 @@ final class Follower implements RequestTap {
     /** Stops following traffic as a candidate: after promotion the instance lives on as the primary. */
     void retire() {
         closed = true;
+        primary.release(this);
         FollowerFeeder f = feeder;
         if (f != null) {
             f.remove(this);

@@ -62,6 +62,16 @@ final class MirrorRing {
         return e != null && e.index() == index ? e : null;
     }
 
+    /**
+     * Lets go of every entry (their payloads and answers), once no follower reads the ring: otherwise the
+     * last requests before the last rollout ended would stay in memory until the next one. Indexes go on.
+     */
+    void clear() {
+        for (int i = 0; i < slots.length(); i++) {
+            slots.set(i, null);
+        }
+    }
+
     int capacity() {
         return mask + 1;
     }

@@ -106,6 +106,8 @@ public final class PrimarySupervisor implements AutoCloseable {
     private final List<RequestTap> taps = new CopyOnWriteArrayList<>();
     /** The newest requests, for the taps: twice their bound, so that a slot they may still take is not reused under them. */
     private final MirrorRing mirrored;
+    /** The taps that may still read the ring: attached, or detached for a promotion and catching up (under the sequencer lock). */
+    private final java.util.Set<RequestTap> ringReaders = new java.util.HashSet<>();
     /** Who hears the primary's {@code propose} messages (the rollouts). */
     private volatile java.util.function.BiConsumer<AgentInstance, Message.Propose> proposals = (i, p) ->
             LOG.warn("{} proposed {} but nothing handles proposals", i.id(), p.id());
@@ -291,6 +293,7 @@ public final class PrimarySupervisor implements AutoCloseable {
     Attachment attach(RequestTap tap) {
         synchronized (sequencer) {
             taps.add(tap);
+            ringReaders.add(tap);
             return new Attachment(lastRequestSeq, mirrored.newest() + 1);
         }
     }
@@ -300,8 +303,15 @@ public final class PrimarySupervisor implements AutoCloseable {
         return lastRequestSeq;
     }
 
-    void detach(RequestTap tap) {
-        taps.remove(tap);
+    /** Takes {@code tap} off the traffic for good (it stopped, or it is the primary now): it reads the ring no more. */
+    void release(RequestTap tap) {
+        synchronized (sequencer) {
+            taps.remove(tap);
+            ringReaders.remove(tap);
+            if (ringReaders.isEmpty()) {
+                mirrored.clear();
+            }
+        }
     }
 
     /** True for a request set aside as poison: instances beside the primary skip it too. */

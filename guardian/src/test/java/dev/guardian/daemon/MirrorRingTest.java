@@ -60,4 +60,16 @@ class MirrorRingTest {
         assertThat(ring.get(3).seq()).isEqualTo(30);
         assertThat(ring.get(6).seq()).isEqualTo(60);
     }
+
+    @Test
+    void clearingLetsGoOfEveryEntryAndIndexesGoOn() {
+        MirrorRing ring = new MirrorRing(4);
+        publish(ring, 5);
+        publish(ring, 6);
+        ring.clear();
+        assertThat(ring.get(1)).isNull();
+        assertThat(ring.get(2)).isNull();
+        assertThat(publish(ring, 7).index()).isEqualTo(3);
+        assertThat(ring.get(3).seq()).isEqualTo(7);
+    }
 }

@@ -131,6 +131,10 @@ class RolloutTest {
         assertThat(proof(leak).reasons()).anySatisfy(r -> assertThat(r).startsWith("RSS grew"));
         assertThat(proof(crash).reasons()).anySatisfy(r -> assertThat(r).startsWith("restarts"));
         assertThat(List.of(proof(wrong), proof(leak), proof(crash))).allSatisfy(p -> assertThat(p.decision()).isEqualTo(Decision.ROLLBACK));
+        // With no follower left, the ring the followers read lets go of the requests it held.
+        MirrorRing ring = fixture.supervisor.mirrored();
+        assertThat(ring.newest()).as("requests went through the ring").isPositive();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !fixture.rollouts().hasActive() && ring.get(ring.newest()) == null);
         assertMemoryIsTheControlRun();
     }
 
