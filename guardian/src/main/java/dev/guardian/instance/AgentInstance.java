@@ -78,6 +78,14 @@ public final class AgentInstance {
     private volatile CpuPriority priority;
     /** Linux ids of this instance's reader and writer threads, whose priority follows the instance's. */
     private final java.util.Set<Integer> threadIds = ConcurrentHashMap.newKeySet();
+    /** The Linux id of the reader thread (-1 before it runs): a pong waits for it. */
+    private volatile int readerTid = -1;
+    /** The Linux id of the writer thread (-1 before it runs): a ping waits for it. */
+    private volatile int writerTid = -1;
+    /** The nonce of the newest ping the writer thread has written and flushed to the agent. */
+    private volatile long pingWritten;
+    /** The writer thread's CPU wait at the previous heartbeat (-1: unknown). */
+    private volatile long lastWriterWait = -1;
     /**
      * Answer latencies in nanoseconds; written by the reader thread, read by status. A fixed range
      * (1 µs to 1 h, longer is counted as 1 h) and two digits, not an auto-resizing histogram: a lagging
@@ -109,7 +117,10 @@ public final class AgentInstance {
         this.writer = codec.writer(process.stdin());
         this.stdin = new ArrayBlockingQueue<>(options.stdinQueue());
         ProtocolReader reader = codec.reader(process.stdout());
-        thread("stdout-" + id(), () -> readLoop(reader)).start();
+        thread("stdout-" + id(), () -> {
+            readerTid = CpuPriority.currentThreadId();
+            readLoop(reader);
+        }).start();
         thread("stdin-" + id(), this::writeLoop).start();
         process.onExit().whenComplete((status, error) -> exited(status));
         timers.schedule(() -> {
@@ -394,7 +405,9 @@ public final class AgentInstance {
             long sent = nextNonce.get();
             // Read once per beat: the interval's CPU wait, for idle instances only (it walks /proc).
             long cpuWait = priority.idle() ? cpuWait(usage) : -1;
-            if (sent > 0 && lastPong.get() < sent && !starved(cpuWait)) {
+            int writer = writerTid;
+            long writerWait = priority.idle() && writer > 0 ? CpuPriority.threadCpuWaitNanos(writer) : -1;
+            if (sent > 0 && lastPong.get() < sent && !starved(cpuWait, writerWait, sent)) {
                 int missed = missedPings.incrementAndGet();
                 if (missed >= options.heartbeatMisses()) {
                     kill(ExitReason.HUNG, "no pong for " + missed + " pings in a row (every "
@@ -405,6 +418,7 @@ public final class AgentInstance {
             stdin.offer(new Message.Ping(nextNonce.incrementAndGet()));
             lastUsage = usage;
             lastCpuWait = cpuWait;
+            lastWriterWait = writerWait;
             if (options.rssCapBytes() > 0 && usage.rssBytes() > options.rssCapBytes()) {
                 kill(ExitReason.LEAKED, "resident memory " + (usage.rssBytes() >> 20) + " MB is over the cap of "
                         + (options.rssCapBytes() >> 20) + " MB");
@@ -416,20 +430,32 @@ public final class AgentInstance {
 
     /**
      * True when an idle-priority instance is kept from its pong by a busy machine rather than hung:
-     * one of its threads, or of Guardian's reader and writer threads that carry its lines, is waiting
-     * for a CPU right now, or waited for one for at least a tenth of the last interval. (Linux counts
-     * a wait only once the thread gets the CPU, hence both.) A hung agent that sleeps (blocked,
-     * deadlocked, stopped) waits for nothing; one that spins on a busy machine does, and is caught
-     * only once the machine has CPU to spare for it — the price of running it at idle priority.
-     * Normal instances get no such allowance.
+     * Guardian's writer thread has not even written the ping yet, or one of the agent's threads, or
+     * Guardian's reader thread that takes its pong, is waiting for a CPU right now or waited for one
+     * for at least a tenth of the last interval. (Linux counts a wait only once the thread gets the
+     * CPU, hence both.) The writer's waits count only while the ping is not out: after that they would
+     * excuse a hung agent for as long as the machine is busy. (A writer blocked on a full pipe waits for
+     * no CPU: an agent that stopped reading is not excused.) A hung agent that sleeps (blocked, deadlocked,
+     * stopped) waits for nothing; one that spins on a busy machine does, and is caught only once the
+     * machine has CPU to spare for it — the price of running it at idle priority. Normal instances
+     * get no such allowance.
+     *
+     * @param now        the CPU wait of the agent's threads and of the reader thread
+     * @param writerNow  the CPU wait of the writer thread
+     * @param sentPing   the nonce of the newest ping sent
      */
-    private boolean starved(long now) {
+    private boolean starved(long now, long writerNow, long sentPing) {
         long before = lastCpuWait;
         if (!priority.idle() || before < 0 || now < 0) {
             return false;
         }
-        boolean starved = now - before >= options.heartbeatInterval().toNanos() / 10 || process.runnable()
-                || threadIds.stream().anyMatch(CpuPriority::threadRunnable);
+        long tenth = options.heartbeatInterval().toNanos() / 10;
+        int reader = readerTid;
+        int writer = writerTid;
+        boolean pingHeldByWriter = pingWritten < sentPing && writer > 0 && (CpuPriority.threadRunnable(writer)
+                || lastWriterWait >= 0 && writerNow - lastWriterWait >= tenth);
+        boolean starved = pingHeldByWriter || now - before >= tenth || process.runnable()
+                || reader > 0 && CpuPriority.threadRunnable(reader);
         if (starved) {
             starvedMisses.incrementAndGet();
             LOG.debug("{}: pong late while starved of CPU: not counted as a miss", id());
@@ -437,16 +463,14 @@ public final class AgentInstance {
         return starved;
     }
 
-    /** CPU wait of the agent's threads and of this instance's own threads in Guardian; -1 when unknown. */
+    /** CPU wait of the agent's threads and of this instance's reader thread in Guardian; -1 when unknown. */
     private long cpuWait(ResourceUsage usage) {
         long total = usage.cpuWaitNanos();
+        int reader = readerTid;
         if (total < 0) {
             return -1;
         }
-        for (int tid : threadIds) {
-            total += Math.max(0, CpuPriority.threadCpuWaitNanos(tid));
-        }
-        return total;
+        return reader > 0 ? total + Math.max(0, CpuPriority.threadCpuWaitNanos(reader)) : total;
     }
 
     private void readLoop(ProtocolReader reader) {
@@ -523,6 +547,8 @@ public final class AgentInstance {
     }
 
     private void writeLoop() {
+        writerTid = CpuPriority.currentThreadId();
+        long pinged = 0;
         try {
             while (true) {
                 Message m = stdin.take();
@@ -532,9 +558,13 @@ public final class AgentInstance {
                         return;
                     }
                     writer.writeBuffered(m);
+                    if (m instanceof Message.Ping ping) {
+                        pinged = ping.nonce();
+                    }
                     m = stdin.poll();
                 } while (m != null);
                 writer.flush();
+                pingWritten = pinged;
             }
         } catch (IOException e) {
             // The agent closed its stdin or died: its exit will be reported by the exit handler.
