@@ -20,16 +20,24 @@ final class LocalAgentProcess implements AgentProcess {
     /** Whether the agent heads a session of its own (started under setsid), with an autogroup of its own. */
     private final boolean ownSession;
     private volatile CpuPriority priority;
+    /** Whether the agent is in Guardian's idle CPU cgroup (it runs at idle priority, and there is one). */
+    private boolean inIdleGroup;
 
-    LocalAgentProcess(String instanceId, Process process, long startTime, boolean ownSession, CpuPriority priority) {
+    LocalAgentProcess(String instanceId, Process process, long startTime, boolean ownSession, CpuPriority priority,
+            boolean inIdleGroup) {
         this.instanceId = instanceId;
         this.process = process;
         this.startTime = startTime;
         this.exit = process.onExit().thenApply(p -> ExitStatus.fromExitValue(p.exitValue()));
         this.ownSession = ownSession;
         this.priority = priority;
+        this.inIdleGroup = inIdleGroup;
         if (ownSession && Autogroups.niceFor(priority) != 0) {
             Autogroups.follow(process.pid(), () -> this.priority);
+        }
+        if (inIdleGroup) {
+            // The group goes once its last agent has: an exit takes a process out of it.
+            exit.whenComplete((s, e) -> IdleCgroup.forThisProcess().ifPresent(IdleCgroup::vacate));
         }
     }
 
@@ -79,12 +87,22 @@ final class LocalAgentProcess implements AgentProcess {
     }
 
     @Override
-    public boolean setPriority(CpuPriority priority) {
+    public synchronized boolean setPriority(CpuPriority priority) {
         this.priority = priority;
         if (ownSession) {
             Autogroups.follow(process.pid(), () -> this.priority);
         }
-        return Priorities.applyToProcessTree(process.toHandle(), priority);
+        boolean moved = true;
+        java.util.Optional<IdleCgroup> group = IdleCgroup.forThisProcess();
+        if (group.isPresent() && inIdleGroup != priority.idle()) {
+            long pid = process.pid();
+            moved = priority.idle() ? group.get().enter(pid, ProcessTree.descendants(pid))
+                    : group.get().leave(pid, ProcessTree.descendants(pid));
+            if (moved) {
+                inIdleGroup = priority.idle();
+            }
+        }
+        return Priorities.applyToProcessTree(process.toHandle(), priority) && moved;
     }
 
     @Override

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * started. Caps are applied with prlimit right after the start (a window of a millisecond or so in
  * which they do not yet hold), and the CPU priority (nice value, scheduling policy) likewise, with
  * the weight of the agent's session where the kernel shares the CPU by session ({@link Autogroups}).
+ * An idle-priority agent also goes into Guardian's idle CPU cgroup where there can be one
+ * ({@link IdleCgroup}): only there does its policy hold against the other sessions.
  */
 public final class LocalLauncher implements Launcher {
 
@@ -52,11 +54,14 @@ public final class LocalLauncher implements Launcher {
             process.destroyForcibly();
             throw new IOException("could not cap " + spec.instanceId() + " (pid " + pid + "): errno " + e.getErrorCode(), e);
         }
+        IdleCgroup idleGroup = spec.priority().idle() ? IdleCgroup.forThisProcess().orElse(null) : null;
+        boolean inIdleGroup = idleGroup != null && idleGroup.enter(pid, List.of());
         RotatingLog stderr = new RotatingLog(spec.stderrLog(), spec.stderrMaxBytes(), spec.stderrKeep());
         Thread pump = new Thread(() -> stderr.pump(process.getErrorStream()), "stderr-" + spec.instanceId());
         pump.setDaemon(true);
         pump.start();
-        return new LocalAgentProcess(spec.instanceId(), process, ProcFs.startTime(pid), ownSession, spec.priority());
+        return new LocalAgentProcess(spec.instanceId(), process, ProcFs.startTime(pid), ownSession, spec.priority(),
+                inIdleGroup);
     }
 
     private static void applyLimits(int pid, ResourceLimits limits) {
