@@ -11,6 +11,7 @@
 #                  FOLLOWER_QUEUE=1000 (rollout.follower_queue) DURABILITY=group (wal.durability; async leaves out the
 #                  fdatasync per answer, whose tail on a VM can hide what the shadows cost) SPINNERS=0 (see below)
 #                  STEAL_MAX=5: a second summary merges only the rounds with less CPU steal than this (%)
+#                  GUARDIAN_IDLE_CGROUP=off: shadows without their idle CPU cgroup (as before it existed)
 #   rollback: a 50 % canary that fails on purpose, under load: FAIL verdict -> candidate detached
 #             env: REGRESSIONS="errors crash" REPS=20 ROLLBACK_RATE=200 WORK_MS=1
 #   LOG=INFO shows Guardian's own log (default WARN).

@@ -98,8 +98,9 @@ public final class ShadowBench {
                 + "  max_duration: 48h\n"
                 + "  shadow_scheduling: " + scheduling + "\n"
                 + "  follower_queue: " + env("FOLLOWER_QUEUE", "1000") + "\n";
+        String cgroup = "off".equalsIgnoreCase(System.getenv("GUARDIAN_IDLE_CGROUP")) ? "; idle cgroup off" : "";
         System.err.printf("shadows: %s x %d rounds, open loop %d req/s, warm-up %s + %s, primary work %s ms, shadow scheduling %s,"
-                + " WAL %s; load %s%n", counts, rounds, rate, warmup, duration, workMs, scheduling, durability, loadAverage());
+                + " WAL %s%s; load %s%n", counts, rounds, rate, warmup, duration, workMs, scheduling, durability, cgroup, loadAverage());
         List<Round> results = new ArrayList<>();
         Path data = Files.createTempDirectory(WORK, "shadows-");
         try (SupervisorFixture f = SupervisorFixture.open(data, yaml)) {
@@ -111,7 +112,7 @@ public final class ShadowBench {
                 }
             }
         }
-        printShadows(results, counts, rate, warmup, duration, workMs + " ms; shadow_scheduling " + scheduling + "; WAL " + durability);
+        printShadows(results, counts, rate, warmup, duration, workMs + " ms; shadow_scheduling " + scheduling + "; WAL " + durability + cgroup);
     }
 
     static Round shadowRound(SupervisorFixture f, Driver load, int n, int round, String workMs, Duration warmup,

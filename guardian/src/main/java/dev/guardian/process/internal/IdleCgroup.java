@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why not only {@code SCHED_IDLE}: each agent heads a session of its own, and where the kernel
  * groups tasks by session (autogroups), a task's policy counts only inside its session. Between
  * sessions the scheduler compares groups, and a shadow's group that has just woken up is not
- * preempted by the primary's threads: it may run out its slice first. {@code bench/steal_wakeups.py}
+ * preempted by the primary's threads: it may run out its slice first. {@code bench/idle_wakeups.py}
  * measured it, with no Guardian involved: 25 pairs of idle processes waking each other every
  * millisecond, each in a session of its own at autogroup nice 19, made a normal-priority thread's
  * 1 ms sleeps end 3.7 ms late at p99 (0.12 ms without them). In one idle cgroup the same pairs cost
@@ -29,12 +29,15 @@ import org.slf4j.LoggerFactory;
  * <p>The group is made when the first idle agent starts and removed when its last one has left, so
  * that a Guardian stopped by any means leaves at most an empty directory, which the next Guardian
  * removes. It needs a writable CPU hierarchy (cgroup v1 {@code cpu}, or v2 with the {@code cpu}
- * controller enabled for Guardian's cgroup) and a kernel with {@code cpu.idle} (5.15): elsewhere
- * {@link #forThisProcess} is empty and agents keep only their policy and autogroup weight.
+ * controller enabled for Guardian's cgroup) and a kernel with {@code cpu.idle} (5.15): elsewhere, or
+ * with {@code GUARDIAN_IDLE_CGROUP=off}, {@link #forThisProcess} is empty and agents keep only their
+ * policy and autogroup weight.
  */
 final class IdleCgroup {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdleCgroup.class);
+    /** The environment variable that turns the group off ({@code off}), for hosts where Guardian must not make cgroups. */
+    static final String SWITCH = "GUARDIAN_IDLE_CGROUP";
     private static final Pattern OURS = Pattern.compile("guardian-(\\d+)-idle");
     private static final Optional<IdleCgroup> THIS_PROCESS = locate();
 
@@ -139,10 +142,15 @@ final class IdleCgroup {
     }
 
     private static Optional<IdleCgroup> locate() {
+        if ("off".equalsIgnoreCase(System.getenv(SWITCH))) {
+            LOG.info("{}=off: idle agents keep SCHED_IDLE and their session's weight, without an idle CPU cgroup", SWITCH);
+            return Optional.empty();
+        }
         long self = ProcessHandle.current().pid();
         Optional<Path> own = cgroupOf(self);
         if (own.isEmpty() || !Files.isWritable(own.get())) {
-            LOG.debug("no writable CPU cgroup for idle agents (found: {})", own);
+            LOG.info("no writable CPU cgroup here ({}): idle agents keep SCHED_IDLE and, with autogroups on, their "
+                    + "session's weight, which lets them delay normal-priority wake-ups", own.map(Path::toString).orElse("none found"));
             return Optional.empty();
         }
         removeStale(own.get());

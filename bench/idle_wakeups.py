@@ -9,7 +9,10 @@ It alternates windows of two kinds, both with SPINNERS idle busy loops keeping e
            send (like a shadow agent: a timer wake-up, then a pipe wake-up of the reader across the vCPUs)
 In every window a normal-priority probe sleeps 1 ms at a time, the way the primary's threads wait for work, and
 the lateness of its wake-ups is recorded (p50/p99/max), with the window's steal, context switches and interrupts.
-Usage: bench/steal_wakeups.py [WINDOWS=8] [SECONDS=15] [PAIRS=25] [SLEEP_MS=1] [SPINNERS=2]  (key=value args)
+MODE says how the idle processes are set apart from the probe (see below); MODE=autogroup is how Guardian ran
+shadows before it put them in an idle cgroup, MODE=cgroup is how it runs them where it can (needs root, cgroup v1).
+Usage: bench/idle_wakeups.py [WINDOWS=8] [SECONDS=15] [PAIRS=25] [SLEEP_MS=1] [SPINNERS=2] [MODE=autogroup]
+       (key=value args; run it under flock /tmp/guardian-bench.lock, ~2 x WINDOWS x (SECONDS + 1) s)
 """
 import os
 import signal
@@ -27,7 +30,7 @@ SPINNERS = int(args.get("SPINNERS", 2))
 #   session:   SCHED_IDLE only, in the probe's own session (hence its autogroup)
 #   cgroup:    setsid and SCHED_IDLE, in a cpu cgroup (v1) with cpu.idle = 1
 MODE = args.get("MODE", "autogroup")
-CGROUP = "/sys/fs/cgroup/cpu/steal_wakeups"
+CGROUP = "/sys/fs/cgroup/cpu/idle_wakeups"
 
 
 def idle_child(body):
