@@ -166,6 +166,7 @@ final class IdleCgroup {
                 return Optional.empty();
             }
         }
+        LOG.info("idle-priority agents (shadows) run in the CPU cgroup {} (cpu.idle = 1) while any runs", group.dir);
         return Optional.of(group);
     }
 
