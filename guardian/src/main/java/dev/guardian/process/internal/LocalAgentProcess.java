@@ -20,7 +20,7 @@ final class LocalAgentProcess implements AgentProcess {
     /** Whether the agent heads a session of its own (started under setsid), with an autogroup of its own. */
     private final boolean ownSession;
     private volatile CpuPriority priority;
-    /** Whether the agent is in Guardian's idle CPU cgroup (it runs at idle priority, and there is one). */
+    /** Whether the agent is in Guardian's idle CPU cgroup (it runs at idle priority, and there is one); guarded by this. */
     private boolean inIdleGroup;
 
     LocalAgentProcess(String instanceId, Process process, long startTime, boolean ownSession, CpuPriority priority,
@@ -31,11 +31,17 @@ final class LocalAgentProcess implements AgentProcess {
         this.exit = process.onExit().thenApply(p -> ExitStatus.fromExitValue(p.exitValue()));
         this.ownSession = ownSession;
         this.priority = priority;
-        this.inIdleGroup = inIdleGroup;
         if (ownSession && Autogroups.niceFor(priority) != 0) {
             Autogroups.follow(process.pid(), () -> this.priority);
         }
         if (inIdleGroup) {
+            joinedIdleGroup();
+        }
+    }
+
+    private void joinedIdleGroup() {
+        if (!inIdleGroup) {
+            inIdleGroup = true;
             // The group goes once its last agent has: an exit takes a process out of it.
             exit.whenComplete((s, e) -> IdleCgroup.forThisProcess().ifPresent(IdleCgroup::vacate));
         }
@@ -96,10 +102,14 @@ final class LocalAgentProcess implements AgentProcess {
         java.util.Optional<IdleCgroup> group = IdleCgroup.forThisProcess();
         if (group.isPresent() && inIdleGroup != priority.idle()) {
             long pid = process.pid();
-            moved = priority.idle() ? group.get().enter(pid, ProcessTree.descendants(pid))
-                    : group.get().leave(pid, ProcessTree.descendants(pid));
-            if (moved) {
-                inIdleGroup = priority.idle();
+            if (priority.idle()) {
+                moved = group.get().enter(pid, ProcessTree.descendants(pid));
+                if (moved) {
+                    joinedIdleGroup();
+                }
+            } else {
+                moved = group.get().leave(pid, ProcessTree.descendants(pid));
+                inIdleGroup = !moved;
             }
         }
         return Priorities.applyToProcessTree(process.toHandle(), priority) && moved;

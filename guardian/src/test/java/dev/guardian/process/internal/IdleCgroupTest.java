@@ -85,6 +85,20 @@ class IdleCgroupTest {
         assertThat(IdleCgroup.cgroupOf(c.pid().orElseThrow())).contains(group.dir());
     }
 
+    @Test
+    void anAgentLoweredToIdleJoinsTheGroupAndTheGroupGoesWhenItExits() throws Exception {
+        AgentProcess p = launch("lowered", CpuPriority.NORMAL);
+        long pid = p.pid().orElseThrow();
+        assertThat(IdleCgroup.cgroupOf(pid)).contains(guardians);
+
+        assertThat(p.setPriority(new CpuPriority(19, true))).isTrue();
+        assertThat(IdleCgroup.cgroupOf(pid)).contains(group.dir());
+
+        p.signal(Signal.KILL);
+        p.onExit().get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(group.dir()));
+    }
+
     private AgentProcess launch(String id, CpuPriority priority) throws Exception {
         AgentProcess p = new LocalLauncher().launch(LaunchSpec.of(id, List.of("sleep", "30"), dir.resolve(id + ".log"))
                 .withPriority(priority));
