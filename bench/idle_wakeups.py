@@ -19,6 +19,8 @@ import signal
 import sys
 import time
 
+from wake_latency import late_wakeups  # the probe: 1 ms sleeps, how late each ends
+
 args = dict(a.split("=", 1) for a in sys.argv[1:])
 WINDOWS = int(args.get("WINDOWS", 8))
 SECONDS = float(args.get("SECONDS", 15))
@@ -85,19 +87,6 @@ def stat():
     return cpu, fields["ctxt"], fields["intr"]
 
 
-def probe(seconds):
-    late = []
-    end = time.monotonic() + seconds
-    while True:
-        t0 = time.perf_counter()
-        time.sleep(0.001)
-        late.append(time.perf_counter() - t0 - 0.001)
-        if t0 > 0 and time.monotonic() > end:
-            break
-    late.sort()
-    return late
-
-
 def pct(sorted_values, p):
     return sorted_values[min(len(sorted_values) - 1, int(p * len(sorted_values)))] * 1e3
 
@@ -119,7 +108,7 @@ def main():
             time.sleep(1)
             cpu0, ctxt0, intr0 = stat()
             t0 = time.monotonic()
-            late = probe(SECONDS)
+            late = late_wakeups(SECONDS)
             dt = time.monotonic() - t0
             cpu1, ctxt1, intr1 = stat()
             for p in pairs:

@@ -16,7 +16,8 @@ import time
 SPINNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spinner.py")
 
 
-def sleeper(seconds):
+def late_wakeups(seconds):
+    """Sleeps 1 ms at a time for `seconds`; how much later than asked each sleep ended (s), sorted."""
     late = []
     end = time.perf_counter() + seconds
     while True:
@@ -26,6 +27,11 @@ def sleeper(seconds):
         time.sleep(0.001)
         late.append(time.perf_counter() - t0 - 0.001)
     late.sort()
+    return late
+
+
+def sleeper(seconds):
+    late = late_wakeups(seconds)
     n = len(late)
 
     def q(p):

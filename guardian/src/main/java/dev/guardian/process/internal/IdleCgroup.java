@@ -142,9 +142,14 @@ final class IdleCgroup {
     }
 
     private static Optional<IdleCgroup> locate() {
-        if ("off".equalsIgnoreCase(System.getenv(SWITCH))) {
+        String setting = System.getenv(SWITCH);
+        if ("off".equalsIgnoreCase(setting)) {
             LOG.info("{}=off: idle agents keep SCHED_IDLE and their session's weight, without an idle CPU cgroup", SWITCH);
             return Optional.empty();
+        }
+        if (setting != null && !setting.isBlank() && !"on".equalsIgnoreCase(setting)) {
+            // Not worth stopping Guardian for: the default is kept, and said.
+            LOG.warn("{}={} is neither on nor off: taken as on", SWITCH, setting);
         }
         long self = ProcessHandle.current().pid();
         Optional<Path> own = cgroupOf(self);
