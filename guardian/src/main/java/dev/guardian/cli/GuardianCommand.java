@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
                 WrapCommand.class,
                 StatusCommand.class,
                 StopCommand.class,
+                RestartCommand.class,
                 AgentCheckCommand.class,
                 CheckpointsCommand.class,
                 dev.guardian.cli.rollout.DeployCommand.class,

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint checkpoint, Heartbeat heartbeat,
         Duration requestTimeout, Duration startupTimeout, Restart restart, Shutdown shutdown, Limits limits,
-        Endpoint frontDoor, Endpoint admin, Protocol protocol, RolloutSettings rollout) {
+        Endpoint frontDoor, Endpoint admin, Protocol protocol, RolloutSettings rollout, Idempotency idempotency) {
 
     public GuardianConfig {
         if (agent == null) {
@@ -23,11 +23,11 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
         }
         dataDir = dataDir == null ? Path.of("guardian-data") : dataDir;
         wal = wal == null ? new Wal(null, null, null, null) : wal;
-        checkpoint = checkpoint == null ? new Checkpoint(null, null, null, null, null) : checkpoint;
+        checkpoint = checkpoint == null ? new Checkpoint(null, null, null, null, null, null) : checkpoint;
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
         requestTimeout = positive("request_timeout", requestTimeout, Duration.ofSeconds(30));
         startupTimeout = positive("startup_timeout", startupTimeout, Duration.ofSeconds(10));
-        restart = restart == null ? new Restart(null, null, null, null) : restart;
+        restart = restart == null ? new Restart(null, null, null, null, null, null) : restart;
         shutdown = shutdown == null ? new Shutdown(null, null) : shutdown;
         limits = limits == null ? new Limits(null, null, null, null) : limits;
         frontDoor = frontDoor == null ? new Endpoint("127.0.0.1", 7070) : frontDoor;
@@ -37,33 +37,34 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
         }
         protocol = protocol == null ? new Protocol(null) : protocol;
         rollout = rollout == null ? RolloutSettings.ofDefaults() : rollout;
+        idempotency = idempotency == null ? new Idempotency(null) : idempotency;
     }
 
     /** A config for this command line with every other value at its default. */
     public static GuardianConfig forCommand(List<String> command) {
         return new GuardianConfig(new Agent(command, null, null), null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** This config with another agent command (env and working directory kept). */
     public GuardianConfig withCommand(List<String> command) {
         return new GuardianConfig(new Agent(command, agent.env(), agent.workingDir()), dataDir, wal, checkpoint, heartbeat,
-                requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout);
+                requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout, idempotency);
     }
 
     public GuardianConfig withDataDir(Path dir) {
         return new GuardianConfig(agent, dir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart, shutdown,
-                limits, frontDoor, admin, protocol, rollout);
+                limits, frontDoor, admin, protocol, rollout, idempotency);
     }
 
     public GuardianConfig withDurability(String durability) {
         return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay(), wal.groupForcers()), checkpoint,
-                heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout);
+                heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout, idempotency);
     }
 
     public GuardianConfig withEndpoints(Endpoint newFrontDoor, Endpoint newAdmin) {
         return new GuardianConfig(agent, dataDir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart,
-                shutdown, limits, newFrontDoor, newAdmin, protocol, rollout);
+                shutdown, limits, newFrontDoor, newAdmin, protocol, rollout, idempotency);
     }
 
     /** The agent to supervise. */
@@ -104,7 +105,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
 
     /** When checkpoints are taken and how many are kept. */
     public record Checkpoint(Long everyRequests, Duration every, Boolean onAgentRequest, Integer keepLast,
-            Duration knownGoodAfter) {
+            Duration knownGoodAfter, Integer keepKnownGood) {
         public Checkpoint {
             everyRequests = everyRequests == null ? 1000L : everyRequests;
             if (everyRequests < 0) {
@@ -117,6 +118,10 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
                 throw new IllegalArgumentException("checkpoint.keep_last must be >= 1, but was " + keepLast);
             }
             knownGoodAfter = positive("checkpoint.known_good_after", knownGoodAfter, Duration.ofSeconds(30));
+            keepKnownGood = keepKnownGood == null ? 3 : keepKnownGood;
+            if (keepKnownGood < 1) {
+                throw new IllegalArgumentException("checkpoint.keep_known_good must be >= 1, but was " + keepKnownGood);
+            }
         }
     }
 
@@ -137,12 +142,15 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
      * a restart hands it the memory instead of waiting for a cold start, at the cost of one more
      * idle process.
      */
-    public record Restart(RestartType type, Backoff backoff, Intensity intensity, Boolean standby) {
+    public record Restart(RestartType type, Backoff backoff, Intensity intensity, Boolean standby, Poison poison,
+            RetryFailed retryFailed) {
         public Restart {
             type = type == null ? RestartType.PERMANENT : type;
             standby = standby != null && standby;
             backoff = backoff == null ? new Backoff(null, null, null, null) : backoff;
             intensity = intensity == null ? new Intensity(null, null) : intensity;
+            poison = poison == null ? new Poison(null, null) : poison;
+            retryFailed = retryFailed == null ? new RetryFailed(null, null) : retryFailed;
         }
 
         public SupervisionPolicy policy() {
@@ -164,6 +172,39 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             }
             if (!(multiplier >= 1.0)) {
                 throw new IllegalArgumentException("restart.backoff.multiplier must be >= 1, but was " + multiplier);
+            }
+        }
+    }
+
+    /**
+     * A request the agent died on {@code strikes} times (while it was handling it) is set aside as
+     * poison; the restarts of up to {@code forgivenPerWindow} such requests per intensity window do
+     * not count towards {@code intensity.max_restarts}.
+     */
+    public record Poison(Integer strikes, Integer forgivenPerWindow) {
+        public Poison {
+            strikes = strikes == null ? 3 : strikes;
+            if (strikes < 1 || strikes > 100) {
+                throw new IllegalArgumentException("restart.poison.strikes must be between 1 and 100, but was " + strikes);
+            }
+            forgivenPerWindow = forgivenPerWindow == null ? 10 : forgivenPerWindow;
+            if (forgivenPerWindow < 0) {
+                throw new IllegalArgumentException("restart.poison.forgiven_per_window must be >= 0, but was " + forgivenPerWindow);
+            }
+        }
+    }
+
+    /**
+     * FAILED is not forever: Guardian tries again {@code after} this long, doubling with each FAILED in
+     * a row up to {@code max} (a version that stays up for {@code restart.backoff.reset_after} resets it).
+     */
+    public record RetryFailed(Duration after, Duration max) {
+        public RetryFailed {
+            after = positive("restart.retry_failed.after", after, Duration.ofMinutes(1));
+            max = positive("restart.retry_failed.max", max, Duration.ofMinutes(30));
+            if (max.compareTo(after) < 0) {
+                throw new IllegalArgumentException("restart.retry_failed.max must be >= restart.retry_failed.after ("
+                        + Durations.format(after) + "), but was " + Durations.format(max));
             }
         }
     }
@@ -201,6 +242,32 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
 
         public ResourceLimits toResourceLimits() {
             return new ResourceLimits(addressSpace.bytes(), cpuTime.toSeconds(), openFiles, memory.bytes());
+        }
+    }
+
+    /**
+     * How long and how many idempotency keys are remembered (a retried key within the window gets
+     * the first answer and is applied once), independent of checkpoint and WAL retention.
+     */
+    public record Idempotency(IdempotencyWindow window) {
+        public Idempotency {
+            window = window == null ? new IdempotencyWindow(null, null) : window;
+        }
+    }
+
+    /** {@code time}: how long after its request a key is remembered; {@code keys}: how many at most (oldest go first). */
+    public record IdempotencyWindow(Duration time, Long keys) {
+        public IdempotencyWindow {
+            dev.guardian.daemon.idempotency.IdempotencyIndex.Window d = dev.guardian.daemon.idempotency.IdempotencyIndex.Window.ofDefaults();
+            time = positive("idempotency.window.time", time, d.time());
+            keys = keys == null ? d.keys() : keys;
+            if (keys < 1 || keys > 100_000_000) {
+                throw new IllegalArgumentException("idempotency.window.keys must be between 1 and 100000000, but was " + keys);
+            }
+        }
+
+        public dev.guardian.daemon.idempotency.IdempotencyIndex.Window toWindow() {
+            return new dev.guardian.daemon.idempotency.IdempotencyIndex.Window(time, keys);
         }
     }
 

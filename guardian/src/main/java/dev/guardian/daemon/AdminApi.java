@@ -22,6 +22,7 @@ import dev.guardian.vault.VaultException;
  * GET  /admin/status       the primary: phase, instance, restarts, last checkpoint, WAL position
  * POST /admin/checkpoint   take a checkpoint now
  * POST /admin/stop         stop the daemon (the agent gets shutdown, then SIGTERM, then SIGKILL)
+ * POST /admin/restart      start a FAILED agent again, or restart a running one → {"restarted": "..."}
  * POST /admin/checkpoints/ID/pin | unpin   pin or unpin a checkpoint        → {"id": ...}
  * POST /admin/checkpoints/import           body: an export document         → {"id": ...}
  * versions and rollouts: see {@link EvolutionApi}
@@ -71,6 +72,15 @@ final class AdminApi implements HttpApi {
                         ? JsonReplies.error(json, 409, "no_checkpoint", e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
                         : JsonReplies.json(json, 200, json.createObjectNode().put("checkpoint", String.valueOf(supervisor.status().lastCheckpoint().id()))
                                 .put("wal_seq", c.seq())));
+            case "POST /admin/restart":
+                return CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return JsonReplies.json(json, 200, json.createObjectNode().put("restarted",
+                                supervisor.restartAgent(java.time.Duration.ofSeconds(30))));
+                    } catch (Exception e) {
+                        return JsonReplies.error(json, 409, "not_restarted", PrimarySupervisor.rootMessage(e));
+                    }
+                });
             case "POST /admin/stop":
                 // After this reply has gone out: stopping closes this very server.
                 CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(stop);

@@ -77,7 +77,8 @@ public final class Daemon implements AutoCloseable {
             }
             Wal wal = Wal.open(dir.wal(), walConfig(config.wal()));
             opened.add(wal);
-            Vault vault = Vault.open(dir.vault(), VaultConfig.ofDefaults().withKeepLast(config.checkpoint().keepLast()));
+            Vault vault = Vault.open(dir.vault(), VaultConfig.ofDefaults().withKeepLast(config.checkpoint().keepLast())
+                    .withKeepKnownGood(config.checkpoint().keepKnownGood()));
             opened.add(vault);
             VersionStore versions = new VersionStore(vault, dir, PrimarySupervisor.LINEAGE);
             versions.registerConfigured(config.agent(), java.time.Instant.now());

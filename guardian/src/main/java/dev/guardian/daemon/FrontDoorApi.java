@@ -21,6 +21,9 @@ import java.util.concurrent.Executor;
  */
 final class FrontDoorApi implements HttpApi {
 
+    /** The longest idempotency key taken (as payment APIs bound theirs); keys are kept for a day. */
+    static final int MAX_KEY_BYTES = 255;
+
     private final PrimarySupervisor supervisor;
     private final ObjectMapper json;
     private final Metrics metrics;
@@ -70,10 +73,17 @@ final class FrontDoorApi implements HttpApi {
             return done(JsonReplies.error(json, 400, "bad_body", "missing field 'payload'"));
         }
         String key = request.header("idempotency-key");
+        if (key != null) {
+            String bad = badKey(key);
+            if (bad != null) {
+                return done(JsonReplies.error(json, 400, "bad_idempotency_key", "header Idempotency-Key " + bad));
+            }
+        }
         JsonNode keyField = body.get("idempotency_key");
         if (keyField != null && !keyField.isNull()) {
-            if (!keyField.isTextual() || keyField.textValue().isEmpty()) {
-                return done(JsonReplies.error(json, 400, "bad_body", "field 'idempotency_key' must be a non-empty string, but was " + keyField));
+            String bad = keyField.isTextual() ? badKey(keyField.textValue()) : "must be a string, but was " + keyField;
+            if (bad != null) {
+                return done(JsonReplies.error(json, 400, "bad_body", "field 'idempotency_key' " + bad));
             }
             key = keyField.textValue();
         }
@@ -82,6 +92,19 @@ final class FrontDoorApi implements HttpApi {
         // Metrics and the reply's JSON on the server's threads, not on the thread that completed the
         // outcome (in group mode, a WAL force thread completes a whole batch of them in turn).
         return outcome.isDone() ? done(answer(outcome.join(), t0)) : outcome.thenApplyAsync(o -> answer(o, t0), replies);
+    }
+
+    /** Why {@code key} cannot be an idempotency key, or null when it can. */
+    static String badKey(String key) {
+        if (key.isBlank()) {
+            return "must not be empty or blank, but was '" + key + "'";
+        }
+        int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_KEY_BYTES) {
+            return "must be at most " + MAX_KEY_BYTES + " bytes of UTF-8, but was " + bytes + " bytes (starting '"
+                    + key.substring(0, 32) + "')";
+        }
+        return null;
     }
 
     private Reply answer(Outcome outcome, long t0) {
@@ -121,8 +144,20 @@ final class FrontDoorApi implements HttpApi {
             case POISON -> 502;
             case AGENT_FAILED, UNAVAILABLE -> 503;
             case BAD_REQUEST -> 400;
+            case KEY_REUSED -> 422;
         };
-        Reply r = JsonReplies.error(json, status, f.kind().name().toLowerCase(Locale.ROOT), f.message());
+        String code = f.kind() == Outcome.Kind.KEY_REUSED ? "idempotency_key_reused" : f.kind().name().toLowerCase(Locale.ROOT);
+        ObjectNode body = json.createObjectNode();
+        body.put("ok", false);
+        body.putObject("error").put("code", code).put("message", f.logged()
+                ? f.message() + "; the request is in the log and may still be applied: retry with the same idempotency key"
+                        + " to learn its outcome"
+                : f.message());
+        if (status >= 500) {
+            // Whether a retry without the key could apply it twice: the one thing a client must know here.
+            body.put("may_be_applied", f.logged());
+        }
+        Reply r = JsonReplies.json(json, status, body);
         return status == 429 || status == 503 ? r.withHeader("Retry-After", "1") : r;
     }
 

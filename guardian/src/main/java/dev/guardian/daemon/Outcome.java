@@ -42,8 +42,17 @@ public sealed interface Outcome {
         }
     }
 
-    /** Guardian could not get an answer; {@code kind} tells the client what happened. */
-    record Failed(Kind kind, String message) implements Outcome {
+    /**
+     * Guardian could not get an answer; {@code kind} tells the client what happened. With
+     * {@code logged}, the request is in the log and may still be applied (at the next recovery):
+     * the client learns its outcome by retrying with the same idempotency key.
+     */
+    record Failed(Kind kind, String message, boolean logged) implements Outcome {
+
+        /** A failure of a request that was not logged: it is not and will not be applied. */
+        public Failed(Kind kind, String message) {
+            this(kind, message, false);
+        }
     }
 
     /** Why a request got no answer. */
@@ -59,6 +68,8 @@ public sealed interface Outcome {
         /** Guardian is stopping, or its log failed. */
         UNAVAILABLE,
         /** The request itself is invalid. */
-        BAD_REQUEST
+        BAD_REQUEST,
+        /** The idempotency key was used before with another payload. */
+        KEY_REUSED
     }
 }

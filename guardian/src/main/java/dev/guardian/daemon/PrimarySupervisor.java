@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.guardian.config.Durations;
 import dev.guardian.config.GuardianConfig;
+import dev.guardian.daemon.idempotency.IdempotencyIndex;
 import dev.guardian.evolution.Clock;
 import dev.guardian.evolution.version.Version;
 import dev.guardian.instance.AgentInstance;
@@ -50,6 +52,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,8 +81,6 @@ public final class PrimarySupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PrimarySupervisor.class);
     /** The primary's checkpoint lineage. */
     public static final String LINEAGE = "primary";
-    private static final int POISON_AFTER_CRASHES = 3;
-    private static final int IDEMPOTENCY_KEYS = 100_000;
     private static final int STDIN_QUEUE = 10_000;
     /** Requests logged and not yet answered; beyond this, new ones are refused as overloaded. */
     private static final int MAX_WAITING = 50_000;
@@ -90,9 +91,6 @@ public final class PrimarySupervisor implements AutoCloseable {
     private record InFlight(long seq, String id, String key, JsonNode payload, CompletableFuture<Outcome> answer) {
     }
 
-    /** What an idempotency key maps to: the request's sequence and its answer, once known. */
-    private record Keyed(long seq, String id, JsonNode payload, CompletableFuture<Outcome> answer) {
-    }
 
     private final GuardianConfig config;
     private final Launcher launcher;
@@ -123,14 +121,17 @@ public final class PrimarySupervisor implements AutoCloseable {
     private final RestartPlanner planner;
     private final Object sequencer = new Object();
     private final ConcurrentSkipListMap<Long, InFlight> inFlight = new ConcurrentSkipListMap<>();
-    private final Map<String, Keyed> byKey = new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Keyed> eldest) {
-            return size() > IDEMPOTENCY_KEYS;
-        }
-    };
+    /**
+     * The idempotency keys, loaded at start beside the first recovery ({@link #loadKeys}); no request
+     * is logged before they are (a retried key would be applied again).
+     */
+    private final CompletableFuture<IdempotencyIndex> keysReady = new CompletableFuture<>();
+    private volatile IdempotencyIndex keys;
+    /** Orders a keyed answer's WAL append with its hand-over to {@link #keys} (see {@link #keysCoverage}). */
+    private final Object answerOrder = new Object();
+    private final ScheduledExecutorService keysFlusher = Executors.newSingleThreadScheduledExecutor(daemonThreads("guardian-keys"));
+    /** The WAL sequence the keys' journal covers (flusher thread; read by the control thread). */
+    private volatile long keysCovered;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong answeredSinceCheckpoint = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
@@ -138,6 +139,8 @@ public final class PrimarySupervisor implements AutoCloseable {
     private final Map<Long, Integer> crashesWhileInFlight = new HashMap<>();
     private final Set<Long> skipped = ConcurrentHashMap.newKeySet();
     private boolean escalated;
+    /** FAILED in a row, without a stable run between: the retry's delay doubles with each. */
+    private int failedInARow;
     private int generation;
     // Read anywhere:
     private volatile Phase phase = Phase.STARTING;
@@ -171,18 +174,16 @@ public final class PrimarySupervisor implements AutoCloseable {
         this.versions = versions;
         this.current = version;
         log.tagVersion(version.id());
-        this.planner = new RestartPlanner(config.restart().policy(), clock);
+        this.planner = new RestartPlanner(config.restart().policy(), clock, config.restart().poison().forgivenPerWindow());
     }
 
-    /** Rebuilds what the log says (skips, idempotency keys) and starts the first instance. */
+    /** Loads the idempotency keys and, meanwhile, starts the first instance. */
     public void start() {
-        control.execute(() -> {
-            rebuildFromLog();
-            recover();
-        });
+        daemonThreads("guardian-keys-load").newThread(this::loadKeys).start();
+        control.execute(this::recover);
         long every = config.checkpoint().every().toMillis();
         if (every > 0) {
-            timers.scheduleAtFixedRate(() -> control.execute(this::checkpointNow), every, every, TimeUnit.MILLISECONDS);
+            timers.scheduleAtFixedRate(() -> control.execute(this::checkpointIfMoved), every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -198,10 +199,31 @@ public final class PrimarySupervisor implements AutoCloseable {
         if (payload == null) {
             return CompletableFuture.completedFuture(new Outcome.Failed(Outcome.Kind.BAD_REQUEST, "payload is required"));
         }
+        if (!keysReady.isDone()) {
+            return afterKeysLoaded(payload, idempotencyKey);
+        }
+        IdempotencyIndex index = keys;
+        if (index == null) {
+            return failed(Outcome.Kind.UNAVAILABLE, "the idempotency keys could not be loaded: "
+                    + rootMessage(keysReady.handle((k, e) -> e).join()));
+        }
         // Encoded before taking the sequencer lock, which every request thread needs: the lock only
         // covers the append itself (the order) and the hand-off to the agent.
         String id = idempotencyKey != null ? idempotencyKey : "g" + ids.incrementAndGet();
-        byte[] record = log.requestRecord(id, idempotencyKey, payload);
+        long hash = 0;
+        byte[] record;
+        if (idempotencyKey != null) {
+            byte[] payloadJson;
+            try {
+                payloadJson = json.writeValueAsBytes(payload);
+            } catch (IOException e) {
+                return failed(Outcome.Kind.BAD_REQUEST, "the payload cannot be encoded: " + e.getMessage());
+            }
+            hash = RequestLog.payloadHash(payloadJson);
+            record = log.keyedRequestRecord(idempotencyKey, hash, payloadJson);
+        } else {
+            record = log.requestRecord(id, payload);
+        }
         CompletableFuture<Outcome> durableAnswer;
         synchronized (sequencer) {
             if (phase == Phase.FAILED) {
@@ -211,9 +233,9 @@ public final class PrimarySupervisor implements AutoCloseable {
                 return failed(Outcome.Kind.UNAVAILABLE, "guardian is stopping");
             }
             if (idempotencyKey != null) {
-                Keyed seen = byKey.get(idempotencyKey);
+                IdempotencyIndex.Entry seen = index.get(idempotencyKey, clock.now().toEpochMilli());
                 if (seen != null) {
-                    return again(seen);
+                    return again(seen, hash, payload);
                 }
             }
             AgentInstance target = phase == Phase.OPEN ? instance : null;
@@ -234,11 +256,11 @@ public final class PrimarySupervisor implements AutoCloseable {
             // What the client may see: the agent's (or a canary's) answer, once the request is durable.
             durableAnswer = forClient.thenCombine(ticket.durable(), (outcome, durableSeq) -> outcome)
                     .exceptionally(e -> new Outcome.Failed(Outcome.Kind.UNAVAILABLE,
-                            "the request could not be made durable: " + rootMessage(e)));
+                            "the request could not be made durable: " + rootMessage(e), true));
             InFlight request = new InFlight(ticket.sequence(), id, idempotencyKey, payload, answer);
             inFlight.put(request.seq(), request);
             if (idempotencyKey != null) {
-                byKey.put(idempotencyKey, new Keyed(request.seq(), id, payload, durableAnswer));
+                index.logged(idempotencyKey, request.seq(), hash, clock.now().toEpochMilli(), durableAnswer);
             }
             if (target != null) {
                 deliver(target, request);
@@ -247,10 +269,39 @@ public final class PrimarySupervisor implements AutoCloseable {
         return idempotencyKey != null ? withTimeout(durableAnswer) : ownTimeout(durableAnswer);
     }
 
+    /**
+     * A request that came before the idempotency keys were loaded (the first moments after a start):
+     * it waits for them, up to the request timeout, and is then taken as if it came now. If they take
+     * longer, it gets 503 and is not logged, so a retry cannot make it apply twice.
+     */
+    private CompletableFuture<Outcome> afterKeysLoaded(JsonNode payload, String idempotencyKey) {
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
+        ScheduledFuture<?> giveUp = timers.schedule(() -> {
+            if (taken.compareAndSet(false, true)) {
+                result.complete(new Outcome.Failed(Outcome.Kind.UNAVAILABLE, "guardian is still loading its idempotency "
+                        + "keys after a start; the request was not logged: retry"));
+            }
+        }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        keysReady.whenComplete((k, e) -> {
+            if (taken.compareAndSet(false, true)) {
+                giveUp.cancel(false);
+                submit(payload, idempotencyKey).whenComplete((o, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(o);
+                    }
+                });
+            }
+        });
+        return result;
+    }
+
     /** A caller's deadline on an answer nobody else holds (no idempotency key): no copy needed. */
     private CompletableFuture<Outcome> ownTimeout(CompletableFuture<Outcome> answer) {
         return answer.completeOnTimeout(new Outcome.Failed(Outcome.Kind.TIMEOUT, "no answer within "
-                + config.requestTimeout().toMillis() + " ms"), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                + config.requestTimeout().toMillis() + " ms", true), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -452,27 +503,44 @@ public final class PrimarySupervisor implements AutoCloseable {
     /** Each caller's own deadline; the shared answer itself is never completed by it. */
     private CompletableFuture<Outcome> withTimeout(CompletableFuture<Outcome> answer) {
         return answer.copy().completeOnTimeout(new Outcome.Failed(Outcome.Kind.TIMEOUT, "no answer within "
-                + config.requestTimeout().toMillis() + " ms"), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                + config.requestTimeout().toMillis() + " ms", true), config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
-     * A repeated idempotency key: the first request's answer. When that answer is unknown (logged
-     * before a Guardian restart) or was a timeout, the agent is asked again with the request's
-     * original sequence: it applies the request if it has not yet, and answers without applying it
-     * twice if it has.
+     * A repeated idempotency key: the first request's answer, or 422 when the payload differs from
+     * the first one's. A poison request's key answers as poison, without reaching the agent. When the
+     * answer is not known (the request was logged before a Guardian restart, or timed out), the agent
+     * is asked again with the request's original sequence: it applies the request if it has not yet,
+     * and answers without applying it twice if it has. (The payload is the retry's: its hash matched.)
      */
-    private CompletableFuture<Outcome> again(Keyed seen) {
-        CompletableFuture<Outcome> first = seen.answer();
-        boolean timedOut = first != null && first.isDone() && !first.isCompletedExceptionally()
-                && first.join() instanceof Outcome.Failed f && f.kind() == Outcome.Kind.TIMEOUT;
-        if (first != null && !timedOut) {
-            return withTimeout(first);
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<Outcome> again(IdempotencyIndex.Entry seen, long payloadHash, JsonNode payload) {
+        if (seen.payloadHash() != 0 && payloadHash != 0 && seen.payloadHash() != payloadHash) {
+            return failed(Outcome.Kind.KEY_REUSED, "idempotency key '" + seen.key() + "' was used for another payload "
+                    + "(request seq " + seen.seq() + "); a new request needs a new key");
+        }
+        if (seen.state() == IdempotencyIndex.State.POISON) {
+            return failed(Outcome.Kind.POISON, "request seq " + seen.seq() + " with this key was set aside as poison: "
+                    + seen.poisonReason());
+        }
+        CompletableFuture<Outcome> first = (CompletableFuture<Outcome>) seen.liveAnswer();
+        if (first != null) {
+            boolean timedOut = first.isDone() && !first.isCompletedExceptionally()
+                    && first.join() instanceof Outcome.Failed f && f.kind() == Outcome.Kind.TIMEOUT;
+            if (!timedOut) {
+                return withTimeout(first);
+            }
+        } else if (seen.state() == IdempotencyIndex.State.ANSWERED) {
+            byte[] stored = keys.storedAnswer(seen);
+            if (stored != null) {
+                return CompletableFuture.completedFuture(Outcome.of(seen.seq(), log.answerOf(stored)));
+            }
         }
         AgentInstance target = instance;
         if (phase != Phase.OPEN || target == null) {
             return failed(Outcome.Kind.UNAVAILABLE, "the agent is recovering; retry");
         }
-        return withTimeout(target.request(new Message.Request(seen.id(), seen.seq(), seen.payload(), false))
+        return withTimeout(target.request(new Message.Request(seen.key(), seen.seq(), payload, false))
                 .handle((r, e) -> e == null ? Outcome.of(seen.seq(), r) : failure(e)));
     }
 
@@ -497,7 +565,14 @@ public final class PrimarySupervisor implements AutoCloseable {
     private void onAnswer(InFlight request, Message.Response response) {
         inFlight.remove(request.seq());
         try {
-            log.appendResponse(request.seq(), request.id(), response);
+            if (request.key() == null) {
+                log.appendResponse(request.seq(), request.id(), response);
+            } else {
+                synchronized (answerOrder) {
+                    RequestLog.Appended a = log.appendResponse(request.seq(), request.id(), response);
+                    keys.answered(request.key(), request.seq(), a.seq(), a.record(), null);
+                }
+            }
         } catch (WalException e) {
             LOG.warn("could not log the answer to {}: {}", request.id(), e.getMessage());
         }
@@ -511,45 +586,105 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     // ---- lifecycle, all on the control thread ---------------------------------------------
 
-    private void rebuildFromLog() {
-        // From the oldest retained checkpoint, not the newest: a request acknowledged just before the
-        // newest one may still be retried by a client that never saw its answer.
-        long from = vault.list(LINEAGE).stream().findFirst().map(Checkpoint::walSeq).orElse(0L);
-        Map<Long, String> keyOf = new HashMap<>();
-        log.readAfter(from, r -> {
-            switch (r.type()) {
-                case RequestLog.REQUEST -> {
-                    RequestLog.Logged req = log.request(r);
-                    if (req.key() != null) {
-                        synchronized (sequencer) {
-                            byKey.put(req.key(), new Keyed(req.seq(), req.id(), req.payload(), null));
-                        }
-                        keyOf.put(req.seq(), req.key());
-                    }
-                }
-                case RequestLog.RESPONSE -> {
-                    JsonNode n = log.tree(r);
-                    String key = keyOf.get(n.path("seq").asLong());
-                    if (key != null) {
-                        Message.Response resp = n.path("ok").asBoolean()
-                                ? Message.Response.ok(n.path("id").asText(), n.get("payload"))
-                                : Message.Response.error(n.path("id").asText(), n.path("error").path("code").asText(),
-                                        n.path("error").path("message").asText());
-                        synchronized (sequencer) {
-                            Keyed k = byKey.get(key);
-                            if (k != null) {
-                                byKey.put(key, new Keyed(k.seq(), k.id(), k.payload(),
-                                        CompletableFuture.completedFuture(Outcome.of(k.seq(), resp))));
-                            }
+    /**
+     * Loads the idempotency keys: the journal, then the WAL after the last sequence it covers (and
+     * after the newest checkpoint, for the poison requests recovery skips). Runs on its own thread
+     * at start, beside the first recovery; requests wait for it ({@link #afterKeysLoaded}).
+     */
+    private void loadKeys() {
+        long t0 = System.nanoTime();
+        try {
+            IdempotencyIndex index = IdempotencyIndex.open(config.dataDir().resolve("keys"), config.idempotency().window().toWindow(),
+                    clock.now().toEpochMilli());
+            List<Checkpoint> checkpoints = vault.list(LINEAGE);
+            long newest = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).walSeq();
+            long from = Math.min(index.coveredAtOpen(), newest);
+            long[] read = new long[2];
+            log.readAfter(from, r -> {
+                read[0]++;
+                switch (r.type()) {
+                    case RequestLog.REQUEST -> {
+                        RequestLog.Logged req = log.request(r);
+                        if (req.key() != null) {
+                            index.replayRequest(req.key(), req.seq(), req.payloadHash(), r.timeMicros() / 1000);
+                            read[1]++;
                         }
                     }
+                    case RequestLog.RESPONSE -> {
+                        JsonNode n = log.tree(r);
+                        long seq = n.path("seq").asLong();
+                        Message.Response answer = log.answerOf(r.payload());
+                        index.replayAnswer(n.path("id").asText(), seq, r.sequence(), r.payload(),
+                                CompletableFuture.completedFuture(Outcome.of(seq, answer)));
+                    }
+                    case RequestLog.SKIP -> {
+                        JsonNode n = log.tree(r);
+                        long seq = n.path("seq").asLong();
+                        skipped.add(seq);
+                        if (n.hasNonNull("key")) {
+                            index.replayPoison(n.get("key").asText(), seq, r.sequence(), n.path("reason").asText());
+                        }
+                    }
+                    default -> {
+                    }
                 }
-                case RequestLog.SKIP -> skipped.add(log.tree(r).path("seq").asLong());
-                default -> {
-                }
+            });
+            keysCovered = index.coveredAtOpen();
+            keys = index;
+            keysReady.complete(index);
+            keysFlusher.scheduleWithFixedDelay(this::flushKeys, 1, 1, TimeUnit.SECONDS);
+            LOG.info("idempotency keys ready in {} ms: {} in memory; the log after seq {} read ({} records, {} keyed "
+                    + "requests), {} poison requests set aside", millis(System.nanoTime() - t0), index.size(), from, read[0],
+                    read[1], skipped.size());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("the idempotency keys could not be loaded from {}: requests are refused: {}",
+                    config.dataDir().resolve("keys"), rootMessage(e), e);
+            keysReady.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * The WAL sequence up to which every keyed event has been handed to {@link #keys} and is durable:
+     * a request's append and its hand-over happen under the sequencer lock, an answer's under
+     * {@link #answerOrder}, so the log's last sequence read under both is such a point.
+     */
+    private long keysCoverage() {
+        long last;
+        synchronized (sequencer) {
+            synchronized (answerOrder) {
+                last = log.lastSequence();
+            }
+        }
+        return Math.min(last, log.durableSequence());
+    }
+
+    /** Writes the keys' journal (flusher thread); the WAL may then let go of what it covers. */
+    private void flushKeys() {
+        try {
+            long covered = keys.flush(this::keysCoverage, clock.now().toEpochMilli());
+            if (covered != keysCovered) {
+                keysCovered = covered;
+                control.execute(this::retainLog);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not write the idempotency keys' journal (the WAL is kept until it can): {}", rootMessage(e));
+        }
+    }
+
+    /**
+     * Lets the WAL drop what is older than both the oldest checkpoint recovery may fall back to and
+     * what the keys' journal covers. Only when that changes: a retention pass reads every cycle file's
+     * first record (3 % of the daemon's CPU at 22 000 requests/s when it ran at each of the ~22
+     * checkpoints a second). Control thread.
+     */
+    private void retainLog() {
+        vault.list(LINEAGE).stream().findFirst().ifPresent(oldest -> {
+            long after = Math.min(oldest.walSeq(), keysCovered);
+            if (after != retainedAfter) {
+                log.retainAfter(after);
+                retainedAfter = after;
             }
         });
-        LOG.info("log read after seq {}: {} idempotency keys, {} poison requests set aside", from, keyOf.size(), skipped.size());
     }
 
     /**
@@ -592,10 +727,16 @@ public final class PrimarySupervisor implements AutoCloseable {
                     .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
             long initialized = System.nanoTime();
             long last = redeliver(started, seq, logged);
+            if (memory != null && lastCheckpoint == null) {
+                lastCheckpoint = checkpoint.get().checkpoint(); // what the memory came from: status shows it, and no copy of it is taken
+            }
+            // OPEN means that a retried key is known: the first recovery after a start waits for the keys.
+            keysReady.handle((k, e) -> null).get();
             synchronized (sequencer) {
                 for (InFlight late : inFlight.tailMap(last, false).values()) {
                     deliver(started, late);
                 }
+                lastRequestSeq = Math.max(lastRequestSeq, last);
                 setPhase(Phase.OPEN);
             }
             long open = System.nanoTime();
@@ -652,12 +793,17 @@ public final class PrimarySupervisor implements AutoCloseable {
         }
     }
 
-    /** The logged requests after {@code seq}, in order (read before the agent is ready; delivered after). */
+    /**
+     * The logged requests after {@code seq}, in order (read before the agent is ready; delivered
+     * after). The poison requests among them, whose skip records follow them, are noted on the way.
+     */
     private List<WalRecord> requestsAfter(long seq) {
         List<WalRecord> batch = new ArrayList<>();
         log.readAfter(seq, r -> {
             if (RequestLog.REQUEST.equals(r.type())) {
                 batch.add(r);
+            } else if (RequestLog.SKIP.equals(r.type())) {
+                skipped.add(log.tree(r).path("seq").asLong());
             }
         });
         return batch;
@@ -829,8 +975,8 @@ public final class PrimarySupervisor implements AutoCloseable {
         synchronized (sequencer) {
             setPhase(Phase.RESTARTING);
         }
-        setAsidePoison(reason);
-        RestartDecision decision = planner.onExit(reason, uptime);
+        RestartPlanner.Blame blame = strike(reason, ended);
+        RestartDecision decision = planner.onExit(reason, uptime, blame);
         if (decision instanceof RestartDecision.Restart r) {
             restarts.incrementAndGet();
             if (r.delay().isZero()) {
@@ -856,38 +1002,108 @@ public final class PrimarySupervisor implements AutoCloseable {
         }
     }
 
-    /** The oldest request in flight when an instance died abnormally is the suspect; at the third strike it is poison. */
-    private void setAsidePoison(ExitReason reason) {
-        if (!reason.abnormal() || inFlight.isEmpty()) {
-            return;
+    /**
+     * Blames an abnormal end on the oldest request the instance had been given and not answered (a
+     * strike); at {@code restart.poison.strikes} strikes it is set aside as poison: logged as skipped,
+     * answered 502, and its key answers 502 from then on, across restarts. A request that never
+     * reached the instance (still queued, or sent while it was starting or restoring) is never
+     * blamed. Returns the blame, or null.
+     */
+    private RestartPlanner.Blame strike(ExitReason reason, AgentInstance ended) {
+        if (!reason.abnormal() || ended == null || ended.handlingAtExit().isEmpty()) {
+            return null;
         }
-        InFlight suspect = inFlight.firstEntry().getValue();
+        java.util.Set<String> handling = ended.handlingAtExit();
+        InFlight suspect = inFlight.values().stream().filter(r -> handling.contains(r.id())).findFirst().orElse(null);
+        if (suspect == null) {
+            return null;
+        }
         int strikes = crashesWhileInFlight.merge(suspect.seq(), 1, Integer::sum);
-        if (strikes >= POISON_AFTER_CRASHES) {
-            String why = "the agent ended " + strikes + " times while handling this request (last: " + lastExit + ")";
-            try {
-                log.appendSkip(suspect.seq(), why).durable().join();
-            } catch (RuntimeException e) {
-                LOG.error("could not log the poison request {}: {}", suspect.seq(), e.getMessage());
-                return;
-            }
-            skipped.add(suspect.seq());
-            inFlight.remove(suspect.seq());
-            LOG.error("request {} (seq {}) set aside as poison: {}", suspect.id(), suspect.seq(), why);
-            suspect.answer().complete(new Outcome.Failed(Outcome.Kind.POISON, why));
+        if (strikes < config.restart().poison().strikes()) {
+            LOG.warn("{} ended while handling request {} (seq {}): strike {} of {}", ended.id(), suspect.id(), suspect.seq(),
+                    strikes, config.restart().poison().strikes());
+            return new RestartPlanner.Blame(suspect.seq(), false);
         }
+        String why = "the agent ended " + strikes + " times while handling this request (last: " + lastExit + ")";
+        try {
+            AppendTicket skip;
+            synchronized (answerOrder) {
+                skip = log.appendSkip(suspect.seq(), suspect.key(), why);
+                if (suspect.key() != null) {
+                    keys.poisoned(suspect.key(), suspect.seq(), skip.sequence(), why);
+                }
+            }
+            skip.durable().join();
+        } catch (RuntimeException e) {
+            LOG.error("could not log the poison request {}: {}", suspect.seq(), e.getMessage());
+            return new RestartPlanner.Blame(suspect.seq(), false);
+        }
+        skipped.add(suspect.seq());
+        crashesWhileInFlight.remove(suspect.seq());
+        inFlight.remove(suspect.seq());
+        LOG.error("request {} (seq {}) set aside as poison: {}", suspect.id(), suspect.seq(), why);
+        suspect.answer().complete(new Outcome.Failed(Outcome.Kind.POISON, why));
+        return new RestartPlanner.Blame(suspect.seq(), true);
     }
 
+    /**
+     * FAILED: requests get 503 with the reason. Not for good: a retry is scheduled after
+     * {@code restart.retry_failed.after}, doubling with each FAILED in a row up to its {@code max}
+     * (the cause may be outside the agent: a full disk, a missing file, a service it needs), and
+     * {@code guardian restart} tries again at once. Control thread.
+     */
     private void fail(String reason) {
-        LOG.error("the agent is FAILED: {}", reason);
+        Duration after = config.restart().retryFailed().after();
+        long delay = Math.min(config.restart().retryFailed().max().toMillis(),
+                after.toMillis() << Math.min(20, failedInARow));
+        int failure = ++failedInARow;
+        String retry = "; Guardian tries again at " + clock.now().plusMillis(delay).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + " (or now: guardian restart)";
+        LOG.error("the agent is FAILED: {}{}", reason, retry);
         dropStandby("the agent is FAILED");
         synchronized (sequencer) {
-            failedReason = reason;
+            failedReason = reason + retry;
             setPhase(Phase.FAILED);
         }
-        Outcome failed = new Outcome.Failed(Outcome.Kind.AGENT_FAILED, "the agent is FAILED: " + reason);
+        Outcome failed = new Outcome.Failed(Outcome.Kind.AGENT_FAILED, "the agent is FAILED: " + reason, true);
         inFlight.values().forEach(r -> r.answer().complete(failed));
         inFlight.clear();
+        timers.schedule(() -> control.execute(() -> {
+            if (failure == failedInARow) {
+                revive("the retry " + Durations.format(Duration.ofMillis(delay)) + " after it FAILED");
+            }
+        }), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts a FAILED agent again, with a fresh intensity window. Control thread. */
+    private boolean revive(String why) {
+        synchronized (sequencer) {
+            if (phase != Phase.FAILED) {
+                return false;
+            }
+            failedReason = null;
+            setPhase(Phase.RESTARTING);
+        }
+        LOG.warn("starting the FAILED agent again: {}", why);
+        escalated = false;
+        planner.reset();
+        restarts.incrementAndGet();
+        recover();
+        return true;
+    }
+
+    /**
+     * {@code guardian restart}: a FAILED agent is started again at once (a fresh intensity window);
+     * a running one is restarted, with its memory from a fresh checkpoint and the log. Completes
+     * with what was done.
+     */
+    public String restartAgent(Duration within) throws Exception {
+        Boolean revived = control.submit(() -> revive("guardian restart")).get(within.toMillis(), TimeUnit.MILLISECONDS);
+        if (revived) {
+            return "the FAILED agent is starting again";
+        }
+        switchTo(current, within);
+        return "the agent was restarted";
     }
 
     /**
@@ -952,7 +1168,26 @@ public final class PrimarySupervisor implements AutoCloseable {
         return saved;
     }
 
+    /**
+     * The timed checkpoint: only when requests came since the last one. An idle daemon wrote an
+     * identical checkpoint every interval before, each of them became known-good, and the vault grew
+     * without bound.
+     */
+    private void checkpointIfMoved() {
+        Checkpoint last = lastCheckpoint;
+        if (last != null && last.walSeq() >= lastRequestSeq && last.versionId().equals(current.id())) {
+            return;
+        }
+        checkpointNow();
+    }
+
     private Checkpoint save(int gen, Message.Checkpoint c, Tag tag) {
+        Checkpoint last = lastCheckpoint;
+        if (last != null && last.walSeq() == c.seq() && last.versionId().equals(current.id())) {
+            // The same memory as the last one (a checkpoint covers a sequence): nothing new to keep.
+            LOG.debug("checkpoint of seq {} not stored: {} covers it already", c.seq(), last.id());
+            return last;
+        }
         try {
             // Stored as the agent sent it: a memory of megabytes is not parsed and written again.
             byte[] memory = c.rawMemory();
@@ -963,15 +1198,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             }
             Checkpoint stored = vault.save(tag == null ? nc : nc.withTags(tag));
             lastCheckpoint = stored;
-            // The WAL must still reach back to the oldest checkpoint recovery may fall back to. Only when that
-            // changes: a retention pass reads every cycle file's first record (3 % of the daemon's CPU at
-            // 22 000 requests/s when it ran at each of the ~22 checkpoints a second).
-            vault.list(LINEAGE).stream().findFirst().ifPresent(oldest -> {
-                if (oldest.walSeq() != retainedAfter) {
-                    log.retainAfter(oldest.walSeq());
-                    retainedAfter = oldest.walSeq();
-                }
-            });
+            retainLog();
             long after = config.checkpoint().knownGoodAfter().toMillis();
             timers.schedule(() -> control.execute(() -> tagKnownGood(gen, stored)), after, TimeUnit.MILLISECONDS);
             return stored;
@@ -985,7 +1212,9 @@ public final class PrimarySupervisor implements AutoCloseable {
     private void tagKnownGood(int gen, Checkpoint c) {
         if (gen == generation && phase == Phase.OPEN) {
             vault.addTag(c.id(), Tag.KNOWN_GOOD);
+            vault.prune(); // the oldest known-good one beyond checkpoint.keep_known_good goes now, not at the next save
             escalated = false;
+            failedInARow = 0;
         }
     }
 
@@ -1040,10 +1269,21 @@ public final class PrimarySupervisor implements AutoCloseable {
                 LOG.warn("the instance did not stop cleanly: {}", rootMessage(e));
             }
         }
-        Outcome stopping = new Outcome.Failed(Outcome.Kind.UNAVAILABLE, "guardian is stopping");
+        Outcome stopping = new Outcome.Failed(Outcome.Kind.UNAVAILABLE, "guardian is stopping", true);
         inFlight.values().forEach(r -> r.answer().complete(stopping));
         control.shutdownNow();
         timers.shutdownNow();
+        keysFlusher.shutdown();
+        try {
+            if (keysFlusher.awaitTermination(5, TimeUnit.SECONDS) && keys != null) {
+                flushKeys(); // what came since the last flush: the next start then reads less of the log
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (keys != null) {
+            keys.close();
+        }
     }
 
     private void setPhase(Phase next) {

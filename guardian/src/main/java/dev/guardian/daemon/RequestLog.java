@@ -26,8 +26,12 @@ final class RequestLog {
     static final String RESPONSE = "response";
     static final String SKIP = "skip";
 
-    /** One logged request as read back. */
-    record Logged(long seq, String id, String key, JsonNode payload) {
+    /** One logged request as read back; {@code payloadHash} is 0 when the record has none. */
+    record Logged(long seq, String id, String key, long payloadHash, JsonNode payload) {
+    }
+
+    /** A record appended: its sequence and its bytes. */
+    record Appended(long seq, byte[] record) {
     }
 
     private final Wal wal;
@@ -49,17 +53,41 @@ final class RequestLog {
     }
 
     /** The request record's payload, encoded (outside any lock) for {@link #appendRequest(byte[])}. */
-    byte[] requestRecord(String id, String key, JsonNode payload) {
+    byte[] requestRecord(String id, JsonNode payload) {
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("id", id);
-            if (key != null) {
-                g.writeStringField("key", key);
-            }
             g.writeFieldName("payload");
             g.writeTree(payload);
             g.writeEndObject();
         });
+    }
+
+    /**
+     * A keyed request's record: its id is the key, and {@code h} the hash of {@code payloadJson} (the
+     * payload as encoded once, so that a retry with another payload is told apart after a restart).
+     */
+    byte[] keyedRequestRecord(String key, long payloadHash, byte[] payloadJson) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("id", key);
+            g.writeStringField("key", key);
+            g.writeNumberField("h", payloadHash);
+            g.writeFieldName("payload");
+            g.writeRawValue(new String(payloadJson, java.nio.charset.StandardCharsets.UTF_8));
+            g.writeEndObject();
+        });
+    }
+
+    /** The first 8 bytes of the SHA-256 of {@code bytes}, never 0 (0 means "not known"). */
+    static long payloadHash(byte[] bytes) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+            long h = java.nio.ByteBuffer.wrap(d).getLong();
+            return h == 0 ? 1 : h;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     AppendTicket appendRequest(byte[] record) {
@@ -67,7 +95,7 @@ final class RequestLog {
     }
 
     /** Logs an answer; not waited for (losing it only costs a re-ask of a retried key). */
-    void appendResponse(long seq, String id, Message.Response r) {
+    Appended appendResponse(long seq, String id, Message.Response r) {
         byte[] record = write(g -> {
             g.writeStartObject();
             g.writeNumberField("seq", seq);
@@ -84,15 +112,41 @@ final class RequestLog {
             }
             g.writeEndObject();
         });
-        wal.append(RESPONSE, instanceTag, versionTag, record);
+        return new Appended(wal.append(RESPONSE, instanceTag, versionTag, record).sequence(), record);
     }
 
-    AppendTicket appendSkip(long seq, String reason) {
-        return wal.append(SKIP, instanceTag, versionTag, bytes(json.createObjectNode().put("seq", seq).put("reason", reason)));
+    /** A poison request that recovery must not deliver again; {@code key} (may be null) answers its retries. */
+    AppendTicket appendSkip(long seq, String key, String reason) {
+        ObjectNode n = json.createObjectNode().put("seq", seq).put("reason", reason);
+        if (key != null) {
+            n.put("key", key);
+        }
+        return wal.append(SKIP, instanceTag, versionTag, bytes(n));
+    }
+
+    /**
+     * A response record's answer as the agent gave it (what a retried key gets), from the bytes
+     * {@link #appendResponse} wrote.
+     */
+    Message.Response answerOf(byte[] responseRecord) {
+        JsonNode n;
+        try {
+            n = json.readTree(responseRecord);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a response record is not JSON", e);
+        }
+        return n.path("ok").asBoolean()
+                ? Message.Response.ok(n.path("id").asText(), n.get("payload"))
+                : Message.Response.error(n.path("id").asText(), n.path("error").path("code").asText(),
+                        n.path("error").path("message").asText());
     }
 
     long lastSequence() {
         return wal.lastSequence();
+    }
+
+    long durableSequence() {
+        return wal.durableSequence();
     }
 
     int retainAfter(long coveredSeq) {
@@ -112,7 +166,7 @@ final class RequestLog {
     Logged request(WalRecord r) {
         JsonNode n = tree(r);
         return new Logged(r.sequence(), n.path("id").asText(), n.hasNonNull("key") ? n.get("key").asText() : null,
-                n.get("payload"));
+                n.path("h").asLong(0), n.get("payload"));
     }
 
     JsonNode tree(WalRecord r) {

@@ -71,6 +71,7 @@ public final class AgentInstance {
     private final AtomicLong checkpointIds = new AtomicLong();
     private final long startedNanos = System.nanoTime();
     private volatile ScheduledFuture<?> heartbeat;
+    private volatile java.util.Set<String> handlingAtExit = java.util.Set.of();
     private volatile ResourceUsage lastUsage = ResourceUsage.UNKNOWN;
     /** The CPU wait time at the previous heartbeat: a ping missed while waiting for a CPU is not a hang. */
     private volatile long lastCpuWait = -1;
@@ -97,8 +98,12 @@ public final class AgentInstance {
     /** Set once a request was sent whose timeout the heartbeat checks: only then does it look. */
     private volatile boolean timedByHeartbeat;
 
-    /** A request waiting for its answer; {@code timeout} is null when the heartbeat times it out. */
-    private record Pending(CompletableFuture<Message.Response> future, ScheduledFuture<?> timeout, long sentNanos) {
+    /**
+     * A request waiting for its answer; {@code timeout} is null when the heartbeat times it out;
+     * {@code written} once the writer thread has handed it to the agent's stdin.
+     */
+    private record Pending(CompletableFuture<Message.Response> future, ScheduledFuture<?> timeout, long sentNanos,
+            java.util.concurrent.atomic.AtomicBoolean written) {
         void cancelTimeout() {
             if (timeout != null) {
                 timeout.cancel(false);
@@ -241,7 +246,7 @@ public final class AgentInstance {
         CompletableFuture<Message.Response> future = new CompletableFuture<>();
         ScheduledFuture<?> timeout = byHeartbeat ? null : timers.schedule(() -> timeOut(request.id()),
                 options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        Pending mine = new Pending(future, timeout, System.nanoTime());
+        Pending mine = new Pending(future, timeout, System.nanoTime(), new java.util.concurrent.atomic.AtomicBoolean());
         Pending existing = pending.putIfAbsent(request.id(), mine);
         if (existing != null) {
             // The same id is already in flight here: both callers get its one answer.
@@ -326,6 +331,12 @@ public final class AgentInstance {
     public CompletableFuture<ExitStatus> stop(Duration grace, Duration termGrace) {
         if (state.getAndUpdate(s -> s == State.EXITED ? s : State.STOPPING) != State.EXITED) {
             killedFor(ExitReason.STOPPED, "stopped by Guardian");
+            // Its stdin closes now, so no pong can come: a heartbeat would kill it as hung before the
+            // grace period is over. From here on only the escalation below ends it.
+            ScheduledFuture<?> hb = heartbeat;
+            if (hb != null) {
+                hb.cancel(false);
+            }
             stdin.clear();
             stdin.offer(new Message.Shutdown(grace.toMillis()));
             stdin.offer(CLOSE_STDIN);
@@ -344,6 +355,15 @@ public final class AgentInstance {
             LOG.warn("killing {} ({}): {}", id(), reason, detail);
             process.signal(Signal.KILL);
         }
+    }
+
+    /**
+     * The ids of the requests the agent had been given (written to its stdin) and had not answered
+     * when it ended; empty while it runs. Only these can be to blame for its end: a request still
+     * waiting in the queue, or sent while it was starting, never reached it.
+     */
+    public java.util.Set<String> handlingAtExit() {
+        return handlingAtExit;
     }
 
     /** Requests sent and not answered yet (cheap: unlike {@link #stats()}, copies nothing). */
@@ -395,7 +415,7 @@ public final class AgentInstance {
 
     private void beat() {
         try {
-            if (state.get() == State.EXITED) {
+            if (state.get() == State.EXITED || state.get() == State.STOPPING) {
                 return;
             }
             if (timedByHeartbeat) {
@@ -560,6 +580,11 @@ public final class AgentInstance {
                     writer.writeBuffered(m);
                     if (m instanceof Message.Ping ping) {
                         pinged = ping.nonce();
+                    } else if (m instanceof Message.Request r && !r.replay()) {
+                        Pending p = pending.get(r.id());
+                        if (p != null) {
+                            p.written().set(true);
+                        }
                     }
                     m = stdin.poll();
                 } while (m != null);
@@ -584,6 +609,13 @@ public final class AgentInstance {
         stdin.offer(CLOSE_STDIN);
         String detail = killReason.get() != null ? killReason.get() + " (" + status + ")" : String.valueOf(status);
         InstanceException gone = new InstanceException(InstanceException.Kind.GONE, id() + " ended: " + detail);
+        java.util.Set<String> handling = new java.util.HashSet<>();
+        pending.forEach((id, p) -> {
+            if (p.written().get()) {
+                handling.add(id);
+            }
+        });
+        handlingAtExit = java.util.Set.copyOf(handling);
         ready.completeExceptionally(gone);
         CompletableFuture<Message.Initialized> init = initialized.get();
         if (init != null) {

@@ -57,7 +57,7 @@ public record Checkpoint(
         return dev.guardian.vault.internal.Json.checkpointNode(this);
     }
 
-    /** Retention keeps it whatever its age. */
+    /** Pinned (never pruned) or known-good (retention keeps the newest known-good ones: {@code VaultConfig.keepKnownGood}). */
     public boolean isProtected() {
         return pinned || tags.contains(Tag.KNOWN_GOOD);
     }

@@ -3,18 +3,25 @@ package dev.guardian.vault;
 /**
  * Vault settings, validated at construction; each message names the field and the bad value.
  *
- * @param keepLast             retention: newest checkpoints kept per lineage (plus every pinned or
- *                             known-good one)
+ * @param keepLast             retention: newest checkpoints kept per lineage (plus every pinned one
+ *                             and the newest {@code keepKnownGood} known-good ones)
  * @param pruneOnSave          prune a lineage in the same commit that saves a checkpoint to it
  * @param compressThreshold    memories of at least this many bytes are LZ4-compressed before storing (unless incompressible)
  * @param chunkSize            checkpoint files are written and read in slices of at most this size
  *                             (a heap buffer handed to a FileChannel is copied into a temporary direct
  *                             buffer of its size, so a 64 MB memory is never one 64 MB direct buffer)
  * @param maxMemoryBytes       larger memories are refused
+ * @param keepKnownGood        retention: known-good checkpoints kept per lineage beyond {@code keepLast}
+ *                             (the newest; older known-good ones are pruned like any other, so the
+ *                             vault stays bounded however long the daemon runs)
  */
-public record VaultConfig(int keepLast, boolean pruneOnSave, int compressThreshold, int chunkSize, long maxMemoryBytes) {
+public record VaultConfig(int keepLast, boolean pruneOnSave, int compressThreshold, int chunkSize, long maxMemoryBytes,
+        int keepKnownGood) {
 
     public VaultConfig {
+        if (keepKnownGood < 1) {
+            throw new IllegalArgumentException("vault.retention.keepKnownGood must be >= 1, but was " + keepKnownGood);
+        }
         if (keepLast < 1) {
             throw new IllegalArgumentException("vault.retention.keepLast must be >= 1, but was " + keepLast);
         }
@@ -31,22 +38,26 @@ public record VaultConfig(int keepLast, boolean pruneOnSave, int compressThresho
     }
 
     public static VaultConfig ofDefaults() {
-        return new VaultConfig(10, true, 64 * 1024, 1024 * 1024, 256L * 1024 * 1024);
+        return new VaultConfig(10, true, 64 * 1024, 1024 * 1024, 256L * 1024 * 1024, 3);
     }
 
     public VaultConfig withKeepLast(int n) {
-        return new VaultConfig(n, pruneOnSave, compressThreshold, chunkSize, maxMemoryBytes);
+        return new VaultConfig(n, pruneOnSave, compressThreshold, chunkSize, maxMemoryBytes, keepKnownGood);
+    }
+
+    public VaultConfig withKeepKnownGood(int n) {
+        return new VaultConfig(keepLast, pruneOnSave, compressThreshold, chunkSize, maxMemoryBytes, n);
     }
 
     public VaultConfig withPruneOnSave(boolean b) {
-        return new VaultConfig(keepLast, b, compressThreshold, chunkSize, maxMemoryBytes);
+        return new VaultConfig(keepLast, b, compressThreshold, chunkSize, maxMemoryBytes, keepKnownGood);
     }
 
     public VaultConfig withCompressThreshold(int n) {
-        return new VaultConfig(keepLast, pruneOnSave, n, chunkSize, maxMemoryBytes);
+        return new VaultConfig(keepLast, pruneOnSave, n, chunkSize, maxMemoryBytes, keepKnownGood);
     }
 
     public VaultConfig withChunkSize(int n) {
-        return new VaultConfig(keepLast, pruneOnSave, compressThreshold, n, maxMemoryBytes);
+        return new VaultConfig(keepLast, pruneOnSave, compressThreshold, n, maxMemoryBytes, keepKnownGood);
     }
 }

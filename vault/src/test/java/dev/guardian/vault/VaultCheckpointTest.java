@@ -167,7 +167,7 @@ class VaultCheckpointTest {
 
     @Test
     void tooLargeMemoryIsRefused() {
-        try (Vault v = open(new VaultConfig(10, true, 65536, 65536, 1000))) {
+        try (Vault v = open(new VaultConfig(10, true, 65536, 65536, 1000, 3))) {
             assertThatThrownBy(() -> v.save(NewCheckpoint.of("primary", "v1", 1, new byte[1001])))
                     .isInstanceOf(VaultException.class).hasMessageContaining("vault.maxMemoryBytes 1000");
             assertThat(v.list()).isEmpty();

@@ -535,11 +535,18 @@ public final class FileVault implements Vault {
         return failed;
     }
 
+    /** Beyond the newest {@code keepLast}: all but the pinned ones and the newest {@code keepKnownGood} known-good ones. */
     private List<StoredMeta> toPrune(List<StoredMeta> lineageNewestFirst) {
         List<StoredMeta> out = new ArrayList<>();
-        for (int i = config.keepLast(); i < lineageNewestFirst.size(); i++) {
+        int knownGood = 0;
+        for (int i = 0; i < lineageNewestFirst.size(); i++) {
             StoredMeta s = lineageNewestFirst.get(i);
-            if (!s.checkpoint().isProtected()) {
+            boolean good = s.checkpoint().hasTag(Tag.KNOWN_GOOD);
+            if (good) {
+                knownGood++;
+            }
+            boolean kept = i < config.keepLast() || s.checkpoint().pinned() || good && knownGood <= config.keepKnownGood();
+            if (!kept) {
                 out.add(s);
             }
         }
