@@ -17,6 +17,10 @@ replay, so that recovery does not repeat it; a redelivery after a crash is live 
 Environment: FAULTY_IGNORE_EOF=1 ignores stdin EOF and shutdown (and SIGTERM) and keeps running.
 FAULTY_DIE_ONCE_FILE=PATH: the first instance to get a replayed request creates PATH and exits
 with status 4 (later instances, seeing PATH, replay normally).
+FAULTY_START_FAILS_FILE=PATH: while PATH exists, the agent exits with status 5 at start (before ready).
+FAULTY_RESTORE_FAILS_FILE=PATH: while PATH exists, init with a memory is answered restore_failed.
+FAULTY_SLOW_SHUTDOWN_MS=N: on shutdown, works N ms, then sends its memory as a checkpoint of its
+own and exits (an agent that saves its state before it goes).
 Everything else is the reference learner.
 """
 import os
@@ -86,7 +90,21 @@ class FaultyLearner(LearnerAgent):
             _leaked.append(block)
             self.leak_mb = 0
 
+    def on_init(self, message):
+        marker = os.environ.get("FAULTY_RESTORE_FAILS_FILE")
+        if marker and os.path.exists(marker) and message.get("memory") is not None:
+            self.send({"type": "error", "code": "restore_failed", "message": "faulty: refusing the memory"})
+            return
+        super().on_init(message)
+
     def on_shutdown(self, message):
+        slow = int(os.environ.get("FAULTY_SLOW_SHUTDOWN_MS", "0"))
+        if slow:
+            time.sleep(slow / 1000.0)
+            seq, memory = self.checkpoint_state()
+            self.send({"type": "checkpoint", "seq": seq, "memory": memory})
+            self.stop(0)
+            return
         if not self.ignore_eof:
             super().on_shutdown(message)
 
@@ -99,4 +117,7 @@ class FaultyLearner(LearnerAgent):
 
 
 if __name__ == "__main__":
+    if os.environ.get("FAULTY_START_FAILS_FILE") and os.path.exists(os.environ["FAULTY_START_FAILS_FILE"]):
+        sys.stderr.write("faulty: failing at start\n")
+        sys.exit(5)
     main(FaultyLearner)

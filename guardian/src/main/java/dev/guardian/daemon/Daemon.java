@@ -77,8 +77,7 @@ public final class Daemon implements AutoCloseable {
             }
             Wal wal = Wal.open(dir.wal(), walConfig(config.wal()));
             opened.add(wal);
-            Vault vault = Vault.open(dir.vault(), VaultConfig.ofDefaults().withKeepLast(config.checkpoint().keepLast())
-                    .withKeepKnownGood(config.checkpoint().keepKnownGood()));
+            Vault vault = Vault.open(dir.vault(), vaultConfig(config.checkpoint()));
             opened.add(vault);
             VersionStore versions = new VersionStore(vault, dir, PrimarySupervisor.LINEAGE);
             versions.registerConfigured(config.agent(), java.time.Instant.now());
@@ -168,6 +167,10 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("error while closing {}: {}", resources.get(i).getClass().getSimpleName(), e.toString());
             }
         }
+    }
+
+    static VaultConfig vaultConfig(GuardianConfig.Checkpoint checkpoint) {
+        return VaultConfig.ofDefaults().withKeepLast(checkpoint.keepLast()).withKeepKnownGood(checkpoint.keepKnownGood());
     }
 
     static WalConfig walConfig(GuardianConfig.Wal wal) {

@@ -525,9 +525,10 @@ public final class PrimarySupervisor implements AutoCloseable {
         }
         CompletableFuture<Outcome> first = (CompletableFuture<Outcome>) seen.liveAnswer();
         if (first != null) {
-            boolean timedOut = first.isDone() && !first.isCompletedExceptionally()
-                    && first.join() instanceof Outcome.Failed f && f.kind() == Outcome.Kind.TIMEOUT;
-            if (!timedOut) {
+            // A timeout, FAILED or a stop left the logged request's outcome open: the agent knows it.
+            boolean open = first.isDone() && !first.isCompletedExceptionally()
+                    && first.join() instanceof Outcome.Failed f && f.logged();
+            if (!open) {
                 return withTimeout(first);
             }
         } else if (seen.state() == IdempotencyIndex.State.ANSWERED) {
@@ -556,7 +557,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                     } else if (cause(error) instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
                         // Delivered and maybe applied later: a replay after a crash covers it.
                         inFlight.remove(request.seq());
-                        request.answer().complete(new Outcome.Failed(Outcome.Kind.TIMEOUT, ie.getMessage()));
+                        request.answer().complete(new Outcome.Failed(Outcome.Kind.TIMEOUT, ie.getMessage(), true));
                     }
                     // GONE: the request stays in flight and is redelivered after recovery.
                 });
@@ -664,7 +665,9 @@ public final class PrimarySupervisor implements AutoCloseable {
             long covered = keys.flush(this::keysCoverage, clock.now().toEpochMilli());
             if (covered != keysCovered) {
                 keysCovered = covered;
-                control.execute(this::retainLog);
+                if (!control.isShutdown()) {
+                    control.execute(this::retainLog);
+                }
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("could not write the idempotency keys' journal (the WAL is kept until it can): {}", rootMessage(e));
@@ -1175,10 +1178,10 @@ public final class PrimarySupervisor implements AutoCloseable {
      */
     private void checkpointIfMoved() {
         Checkpoint last = lastCheckpoint;
-        if (last != null && last.walSeq() >= lastRequestSeq && last.versionId().equals(current.id())) {
-            return;
+        boolean moved = last == null ? lastRequestSeq > 0 : last.walSeq() < lastRequestSeq || !last.versionId().equals(current.id());
+        if (moved) {
+            checkpointNow();
         }
-        checkpointNow();
     }
 
     private Checkpoint save(int gen, Message.Checkpoint c, Tag tag) {
@@ -1318,10 +1321,11 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     private static Outcome failure(Throwable e) {
         Throwable c = cause(e);
+        // Only for a request that is in the log (a retried key asked again): its outcome is still open.
         if (c instanceof InstanceException ie && ie.kind() == InstanceException.Kind.TIMEOUT) {
-            return new Outcome.Failed(Outcome.Kind.TIMEOUT, ie.getMessage());
+            return new Outcome.Failed(Outcome.Kind.TIMEOUT, ie.getMessage(), true);
         }
-        return new Outcome.Failed(Outcome.Kind.UNAVAILABLE, rootMessage(e));
+        return new Outcome.Failed(Outcome.Kind.UNAVAILABLE, rootMessage(e), true);
     }
 
     static Throwable cause(Throwable e) {

@@ -38,8 +38,33 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code guardian run --data-dir DIR --front-door 127.0.0.1:0 --admin 127.0.0.1:0 ARGS...}. */
     public static DaemonProcess start(Path dataDir, String... args) throws IOException {
+        return startOn(dataDir, "127.0.0.1:0", "127.0.0.1:0", args);
+    }
+
+    /**
+     * Starts {@code guardian run} on fixed endpoints: {@link #invoke} may be called at once, before the
+     * port accepts (as a client that retries through a restart does).
+     */
+    public static DaemonProcess startOn(Path dataDir, String frontDoorEndpoint, String adminEndpoint, String... args)
+            throws IOException {
+        DaemonProcess d = launch(dataDir, frontDoorEndpoint, adminEndpoint, args);
+        if (!frontDoorEndpoint.endsWith(":0")) {
+            d.frontDoor = "http://" + frontDoorEndpoint;
+        }
+        return d;
+    }
+
+    /** A free loopback port (free when asked; a test binds it soon after). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static DaemonProcess launch(Path dataDir, String frontDoorEndpoint, String adminEndpoint, String... args)
+            throws IOException {
         List<String> all = new ArrayList<>(List.of("run", "--data-dir", dataDir.toString(),
-                "--front-door", "127.0.0.1:0", "--admin", "127.0.0.1:0"));
+                "--front-door", frontDoorEndpoint, "--admin", adminEndpoint));
         all.addAll(List.of(args));
         Files.createDirectories(dataDir);
         Path log = Files.createTempFile(dataDir.getParent(), "guardian-run", ".log");

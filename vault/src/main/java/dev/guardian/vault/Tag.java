@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** Why a checkpoint was taken or what it is known to be. Stored by {@link #label()}. */
 public enum Tag {
-    /** The memory of a version that passed its rollout; retention never prunes it. */
+    /** A memory the agent ran on through a stable window (or of a version that passed its rollout); retention keeps the newest few (VaultConfig.keepKnownGood). */
     KNOWN_GOOD,
     /** Taken because an operator asked for it. */
     MANUAL,
