@@ -21,8 +21,7 @@ import java.util.concurrent.Executor;
  */
 final class FrontDoorApi implements HttpApi {
 
-    /** The longest idempotency key taken (as payment APIs bound theirs); keys are kept for a day. */
-    static final int MAX_KEY_BYTES = 255;
+    private static final int MAX_KEY_BYTES = PrimarySupervisor.MAX_KEY_BYTES;
 
     private final PrimarySupervisor supervisor;
     private final ObjectMapper json;

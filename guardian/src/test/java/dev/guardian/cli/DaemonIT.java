@@ -58,6 +58,45 @@ class DaemonIT {
     }
 
     @Test
+    void aClientIsToldOfAReusedKeyABadKeyAndWhetherAFailedRequestMayStillBeApplied() throws Exception {
+        Path data = tmp.resolve("data");
+        try (DaemonProcess daemon = DaemonProcess.start(data, "--", "python3", LEARNER).awaitOpen(STARTUP)) {
+            assertThat(daemon.invoke("{\"op\":\"learn\",\"key\":\"apple\"}", "pay-1").status()).isEqualTo(200);
+            DaemonProcess.Reply reused = daemon.invoke("{\"op\":\"learn\",\"key\":\"pear\"}", "pay-1");
+            assertThat(reused.status()).isEqualTo(422);
+            assertThat(reused.body().path("error").path("code").asText()).isEqualTo("idempotency_key_reused");
+            assertThat(reused.body().path("error").path("message").asText()).contains("'pay-1'");
+            DaemonProcess.Reply blank = daemon.invoke("{\"op\":\"learn\",\"key\":\"apple\"}", "  ");
+            assertThat(blank.status()).isEqualTo(400);
+            assertThat(blank.body().path("error").path("message").asText()).contains("idempotency_key");
+            DaemonProcess.Reply tooLong = daemon.invoke("{\"op\":\"learn\",\"key\":\"apple\"}", "k".repeat(256));
+            assertThat(tooLong.status()).isEqualTo(400);
+            assertThat(tooLong.body().path("error").path("message").asText()).contains("255 bytes");
+        }
+        // An agent that dies at every start: FAILED, and a request refused then was not logged.
+        Path failing = tmp.resolve("failing");
+        try (DaemonProcess daemon = DaemonProcess.start(failing, "--", "sh", "-c", "exit 7")) {
+            await().atMost(STARTUP).until(() -> {
+                GuardianCli.Result st = GuardianCli.run("status", "--data-dir", failing.toString(), "--json");
+                return st.exitCode() == 0 && JSON.readTree(st.stdout()).path("phase").asText().equals("FAILED");
+            });
+            String frontDoor = JSON.readTree(failing.resolve("daemon.json").toFile()).path("front_door").asText();
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + frontDoor + "/v1/invoke"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"payload\":{\"op\":\"ask\"}}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).contains("1");
+            JsonNode body = JSON.readTree(r.body());
+            assertThat(body.path("may_be_applied").asBoolean(true)).isFalse();
+            assertThat(body.path("error").path("message").asText()).contains("tries again at");
+            GuardianCli.Result restart = GuardianCli.run("restart", "--data-dir", failing.toString());
+            assertThat(restart.exitCode()).as(restart.toString()).isZero();
+            assertThat(restart.stdout()).contains("starting again");
+        }
+    }
+
+    @Test
     void afterASigkillOfGuardianARestartRecoversMemoryAndTheAgentDiedWithIt() throws Exception {
         Path data = tmp.resolve("data");
         long agentPid;

@@ -116,6 +116,8 @@ public final class IdempotencyIndex implements AutoCloseable {
     /** Events for the journal, in the order they were given (guarded by {@code this}). */
     private List<Pending> pending = new ArrayList<>();
     private final long coveredAtOpen;
+    /** The sequence of the last mark written (flusher thread). */
+    private long lastMarked = -1;
 
     private IdempotencyIndex(Window window, KeyJournal journal, long coveredAtOpen) {
         this.window = window;
@@ -266,14 +268,28 @@ public final class IdempotencyIndex implements AutoCloseable {
             }
             pending = later;
         }
+        if (batch.isEmpty() && covered == lastMarked) {
+            expire(nowMillis);
+            return covered; // nothing new: an idle daemon does not fsync every second
+        }
         batch.sort(java.util.Comparator.comparingLong(Pending::walSeq));
         long[] refs = new long[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            Entry e = p.entry();
-            refs[i] = journal.append(p.kind(), p.walSeq(), e.seq, e.timeMillis, e.payloadHash, e.key, p.data());
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Pending p = batch.get(i);
+                Entry e = p.entry();
+                refs[i] = journal.append(p.kind(), p.walSeq(), e.seq, e.timeMillis, e.payloadHash, e.key, p.data());
+            }
+            journal.sync(covered, nowMillis);
+        } catch (IOException | RuntimeException e) {
+            // Not marked as covered: the whole batch goes again with the next flush (a record written twice is harmless).
+            synchronized (this) {
+                batch.addAll(pending);
+                pending = batch;
+            }
+            throw e;
         }
-        journal.sync(covered, nowMillis);
+        lastMarked = covered;
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             if (p.kind() != KeyJournal.Kind.REQUEST) {

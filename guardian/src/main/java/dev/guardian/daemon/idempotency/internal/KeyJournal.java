@@ -184,6 +184,9 @@ public final class KeyJournal implements AutoCloseable {
     public synchronized long append(Kind kind, long walSeq, long requestSeq, long timeMillis, long payloadHash, String key,
             byte[] data) {
         byte[] k = key == null ? new byte[0] : key.getBytes(StandardCharsets.UTF_8);
+        if (k.length > 0xFFFF) {
+            throw new IllegalArgumentException("an idempotency key of " + k.length + " bytes does not fit the journal");
+        }
         byte[] d = data == null ? new byte[0] : data;
         int length = FIXED_BODY + k.length + d.length;
         Segment seg = segments.lastEntry().getValue();
