@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -112,29 +111,33 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     private final Window window;
     private final KeyJournal journal;
-    private final LinkedHashMap<String, Entry> keys = new LinkedHashMap<>(1024, 0.75f, false);
+    private final LinkedHashMap<String, Entry> keys;
     /** Events for the journal, in the order they were given (guarded by {@code this}). */
     private List<Pending> pending = new ArrayList<>();
     private final long coveredAtOpen;
     /** The sequence of the last mark written (flusher thread). */
     private long lastMarked = -1;
 
-    private IdempotencyIndex(Window window, KeyJournal journal, long coveredAtOpen) {
+    private IdempotencyIndex(Window window, KeyJournal journal, long coveredAtOpen, LinkedHashMap<String, Entry> keys) {
         this.window = window;
+        this.keys = keys;
         this.journal = journal;
         this.coveredAtOpen = coveredAtOpen;
     }
 
     /** Opens the journal in {@code dir} and loads the keys still inside the window at {@code nowMillis}. */
     public static IdempotencyIndex open(Path dir, Window window, long nowMillis) throws IOException {
-        Map<String, Entry> loaded = new LinkedHashMap<>();
+        LinkedHashMap<String, Entry> loaded = new LinkedHashMap<>(1024, 0.75f, false);
         long oldest = nowMillis - window.time().toMillis();
         KeyJournal journal = KeyJournal.open(dir, SEGMENT_BYTES, e -> {
             switch (e.kind()) {
                 case REQUEST -> {
                     if (e.timeMillis() >= oldest) {
-                        loaded.remove(e.key()); // re-inserted: insertion order stays request order
-                        loaded.put(e.key(), new Entry(e.key(), e.requestSeq(), e.payloadHash(), e.timeMillis(), null));
+                        Entry k = new Entry(e.key(), e.requestSeq(), e.payloadHash(), e.timeMillis(), null);
+                        if (loaded.put(e.key(), k) != null) {
+                            loaded.remove(e.key()); // a key used again: insertion order stays request order
+                            loaded.put(e.key(), k);
+                        }
                     }
                 }
                 case ANSWER, POISON -> {
@@ -151,11 +154,8 @@ public final class IdempotencyIndex implements AutoCloseable {
                 }
             }
         });
-        IdempotencyIndex index = new IdempotencyIndex(window, journal, journal.loaded().coveredSeq());
+        IdempotencyIndex index = new IdempotencyIndex(window, journal, journal.loaded().coveredSeq(), loaded);
         synchronized (index) {
-            for (Entry e : loaded.values()) {
-                index.keys.put(e.key, e);
-            }
             index.evictOverCount();
         }
         LOG.info("idempotency keys: {} loaded from the journal ({} records, covers the log up to seq {}); window {}, {} keys",
