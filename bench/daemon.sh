@@ -5,6 +5,7 @@
 #   bench/daemon.sh recovery   # SIGKILL of the agent -> next 200, vs the agent's own cold start (1 MB memory)
 #                              #   env: AGENTS="python java" KILLS=25 KEYS=20000 WARMUP_KILLS=5 RESTART_MODES="cold standby"
 #   bench/daemon.sh overhead   # wrk through `guardian run` vs a plain JDK-HttpServer->pipe server (needs wrk)
+#                              #   SERVERS="baseline guardian guardian-keyed": guardian-keyed sends every request with a key of its own
 #                              #   SERVERS="baseline guardian guardian-async guardian-f1" adds `run --durability async` and wal.group_forcers 1
 #                              #   env: AGENTS="java python" ROUNDS=2 CONNS=16 DURATION=15 WARMUP=5
 #   bench/daemon.sh wrap       # pipelined requests through `guardian wrap` vs a direct pipe

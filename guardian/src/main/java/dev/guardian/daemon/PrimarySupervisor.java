@@ -596,8 +596,7 @@ public final class PrimarySupervisor implements AutoCloseable {
     // ---- lifecycle, all on the control thread ---------------------------------------------
 
     /**
-     * Loads the idempotency keys: the journal, then the WAL after the last sequence it covers (and
-     * after the newest checkpoint, for the poison requests recovery skips). Runs on its own thread
+     * Loads the idempotency keys: the journal, then the WAL after the last sequence it covers. Runs on its own thread
      * at start, beside the first recovery; requests wait for it ({@link #afterKeysLoaded}).
      */
     private void loadKeys() {
@@ -605,9 +604,8 @@ public final class PrimarySupervisor implements AutoCloseable {
         try {
             IdempotencyIndex index = IdempotencyIndex.open(config.dataDir().resolve("keys"), config.idempotency().window().toWindow(),
                     clock.now().toEpochMilli());
-            List<Checkpoint> checkpoints = vault.list(LINEAGE);
-            long newest = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).walSeq();
-            long from = Math.min(index.coveredAtOpen(), newest);
+            // The journal has every keyed event up to its last mark; recovery reads the skips it needs itself.
+            long from = index.coveredAtOpen();
             long[] read = new long[2];
             log.readAfter(from, r -> {
                 read[0]++;

@@ -574,12 +574,14 @@ public final class DaemonBench {
                         if (invoke(url, "{\"op\":\"learn\",\"key\":\"k42\"}", Duration.ofSeconds(30)).statusCode() != 200) {
                             throw new IllegalStateException(server + ": first request failed");
                         }
-                        wrk(url, lua, conns, warm);
+                        // guardian-keyed: the default server, each request with an idempotency key of its own
+                        Path script = server.equals("guardian-keyed") ? ROOT.resolve("bench/daemon-post-keyed.lua") : lua;
+                        wrk(url, script, conns, warm);
                         String load = loadAverage();
                         long stealBefore = stealMillis();
                         long serverBefore = cpuNanos(serverProcess);
                         long agentBefore = descendantsCpuNanos(serverProcess);
-                        Wrk w = wrk(url, lua, conns, duration);
+                        Wrk w = wrk(url, script, conns, duration);
                         String stolen = stealShare(stealBefore, stealMillis(), duration);
                         String perRequest = String.format("%.0f / %.0f",
                                 (cpuNanos(serverProcess) - serverBefore) / 1000.0 / Math.max(1, w.requests),
@@ -604,6 +606,7 @@ public final class DaemonBench {
                             case "baseline" -> "baseline: JDK HttpServer → pipe, no WAL, no supervision";
                             case "guardian" -> "Guardian `run` (WAL group, default)";
                             case "guardian-async" -> "Guardian `run --durability async` (diagnostic)";
+                            case "guardian-keyed" -> "Guardian `run` (WAL group), every request with its own idempotency key";
                             default -> "Guardian `run`, WAL group with `group_forcers: " + e.getKey().substring("guardian-f".length()) + "`";
                         }, e.getValue().size(), m.rps, m.p50us, m.p99us,
                         m.rps / b.rps, m.p99us / b.p99us, bad,

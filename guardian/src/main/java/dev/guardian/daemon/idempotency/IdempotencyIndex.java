@@ -231,7 +231,7 @@ public final class IdempotencyIndex implements AutoCloseable {
     /** A response record read back from the WAL at a restart; {@code live} answers retries until it is journaled. */
     public synchronized void replayAnswer(String key, long seq, long walSeq, byte[] answer, CompletableFuture<?> live) {
         Entry e = keys.get(key);
-        if (e != null && e.seq == seq && e.state != State.POISON) {
+        if (e != null && e.seq == seq && e.state != State.POISON && e.ref < 0) { // journaled already: nothing to add
             answered(key, seq, walSeq, answer, live);
         }
     }
