@@ -147,6 +147,14 @@ final class AdminApi implements HttpApi {
                     .put("size", s.lastCheckpoint().size());
         }
         root.put("version", supervisor.currentVersion().id());
+        if (supervisor.storageProblem() != null) {
+            root.put("storage_problem", supervisor.storageProblem());
+        }
+        var losses = root.putArray("log_losses");
+        for (LogLosses.Loss loss : supervisor.logLosses()) {
+            losses.addObject().put("from", loss.from()).put("to", loss.to()).put("sequences", loss.count())
+                    .put("what", loss.what()).put("found", loss.found().toString());
+        }
         InstanceStats i = s.instance();
         var instances = root.putArray("instances");
         if (i != null) {

@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
  *   200 {"ok":true,"seq":N,"payload":...}              the agent answered
  *   422 {"ok":false,"seq":N,"error":{code,message}}    the agent answered with its own error
  *   400 bad body · 429 overloaded · 502 poison request · 503 agent FAILED or Guardian unavailable · 504 timeout
- * GET  /v1/health  200 when requests are being served, 503 otherwise, {"phase":...}
+ * GET  /v1/health  200 when requests are being served, 503 otherwise, {"phase":..., "degraded": why requests cannot be logged}
  * </pre>
  */
 final class FrontDoorApi implements HttpApi {
@@ -49,7 +49,11 @@ final class FrontDoorApi implements HttpApi {
         if (request.path().equals("/v1/health")) {
             PrimarySupervisor.Phase phase = supervisor.phase();
             ObjectNode body = json.createObjectNode().put("phase", phase.name());
-            return done(JsonReplies.json(json, phase == PrimarySupervisor.Phase.OPEN ? 200 : 503, body));
+            String storage = supervisor.storageProblem();
+            if (storage != null) {
+                body.put("degraded", storage);
+            }
+            return done(JsonReplies.json(json, phase == PrimarySupervisor.Phase.OPEN && storage == null ? 200 : 503, body));
         }
         return done(JsonReplies.error(json, 404, "not_found", "no endpoint " + request.path() + " (try POST /v1/invoke)"));
     }

@@ -35,6 +35,11 @@ final class Metrics {
         Gauge.builder("guardian_open", supervisor, s -> s.phase() == PrimarySupervisor.Phase.OPEN ? 1 : 0).register(registry);
         Gauge.builder("guardian_agent_rss_bytes", supervisor,
                 s -> s.status().instance() == null ? -1 : s.status().instance().usage().rssBytes()).register(registry);
+        Gauge.builder("guardian_log_lost_sequences", supervisor, s -> s.logLosses().stream().mapToLong(LogLosses.Loss::count).sum())
+                .description("sequences the write-ahead log has lost (damage, a cut or deleted file), as found since this start")
+                .register(registry);
+        Gauge.builder("guardian_storage_degraded", supervisor, s -> s.storageProblem() == null ? 0 : 1)
+                .description("1 while requests cannot be logged (a full disk, an I/O error)").register(registry);
         Gauge.builder("guardian_agent_protocol_errors", supervisor,
                 s -> s.status().instance() == null ? 0 : s.status().instance().protocolErrors()).register(registry);
     }

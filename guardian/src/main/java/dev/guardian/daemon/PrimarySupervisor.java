@@ -163,6 +163,8 @@ public final class PrimarySupervisor implements AutoCloseable {
     /** The sequence the WAL was last told to retain after (control thread). */
     private long retainedAfter = -1;
     private volatile String lastExit;
+    /** Why the last append to the WAL failed (a full disk, an I/O error), until one succeeds again; else null. */
+    private volatile String storageProblem;
 
     PrimarySupervisor(GuardianConfig config, Launcher launcher, RequestLog log, Vault vault, Clock clock,
             VersionStore versions, Version version, OrphanReaper reaper) {
@@ -191,6 +193,11 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     public Phase phase() {
         return phase;
+    }
+
+    /** Why requests cannot be logged right now (a full disk, an I/O error), or null: health reports it as degraded. */
+    public String storageProblem() {
+        return storageProblem;
     }
 
     /**
@@ -256,8 +263,10 @@ public final class PrimarySupervisor implements AutoCloseable {
             AppendTicket ticket;
             try {
                 ticket = log.appendRequest(record);
+                storageProblem = null;
             } catch (WalException e) {
-                return failed(Outcome.Kind.UNAVAILABLE, "the write-ahead log failed: " + e.getMessage());
+                storageProblem = e.getMessage();
+                return failed(Outcome.Kind.UNAVAILABLE, "the request was not logged: " + e.getMessage());
             }
             CompletableFuture<Outcome> answer = new CompletableFuture<>();
             CompletableFuture<Outcome> forClient = mirror(ticket.sequence(), id, payload, answer);
@@ -636,6 +645,7 @@ public final class PrimarySupervisor implements AutoCloseable {
                     }
                 }
             });
+            keepAboveFloor(index.coveredAtOpen());
             keysCovered = index.coveredAtOpen();
             keys = index;
             keysReady.complete(index);
@@ -648,6 +658,39 @@ public final class PrimarySupervisor implements AutoCloseable {
                     config.dataDir().resolve("keys"), rootMessage(e), e);
             keysReady.completeExceptionally(e);
         }
+    }
+
+    /**
+     * The sequence never goes back. The newest checkpoint and the keys' journal (its last mark is a
+     * high-water mark of the durable log, about a second old at most) say how far the log reached; a
+     * log that ends below that lost records from its end (a cut or deleted file, a deleted
+     * {@code wal/}). Numbering on from its end would give new requests sequences that the agent's
+     * memory already covers: it would answer them as already applied, and they would be acknowledged
+     * and never applied. So the loss is reported, a gap record is written above the floor, and new
+     * requests are numbered from there. Runs before the first request is logged.
+     */
+    private void keepAboveFloor(long keysCovered) {
+        List<Checkpoint> checkpoints = vault.list(LINEAGE);
+        long checkpointSeq = checkpoints.stream().mapToLong(Checkpoint::walSeq).max().orElse(0);
+        long floor = Math.max(keysCovered, checkpointSeq);
+        long last = log.lastSequence();
+        if (last >= floor) {
+            return;
+        }
+        long unrecoverable = Math.max(last, checkpointSeq);
+        String why = "the log ends at seq " + last + " but reached seq " + floor + " (newest checkpoint: seq " + checkpointSeq
+                + "; idempotency journal: seq " + keysCovered + "); "
+                + (keysCovered > unrecoverable
+                        ? "requests acknowledged after seq " + unrecoverable + " up to seq " + keysCovered
+                                + " are not in the agent's memory and cannot be replayed"
+                        : "the newest checkpoint holds their effect: the agent's memory lost nothing")
+                + "; new requests are numbered from seq " + (floor + 2);
+        log.appendGap(last, floor, why).durable().join();
+    }
+
+    /** The ranges of sequences the log has lost, as found since this Guardian started. */
+    List<LogLosses.Loss> logLosses() {
+        return log.losses().all();
     }
 
     /**
@@ -1220,7 +1263,14 @@ public final class PrimarySupervisor implements AutoCloseable {
     /** A checkpoint whose instance stayed up and open through the stable window is known-good. */
     private void tagKnownGood(int gen, Checkpoint c) {
         if (gen == generation && phase == Phase.OPEN) {
-            vault.addTag(c.id(), Tag.KNOWN_GOOD);
+            try {
+                vault.addTag(c.id(), Tag.KNOWN_GOOD);
+            } catch (dev.guardian.vault.VaultException e) {
+                if (e.reason() == dev.guardian.vault.VaultException.Reason.NOT_FOUND) {
+                    return; // pruned meanwhile by retention (newer ones came): nothing to tag
+                }
+                throw e;
+            }
             vault.prune(); // the oldest known-good one beyond checkpoint.keep_known_good goes now, not at the next save
             escalated = false;
             failedInARow = 0;

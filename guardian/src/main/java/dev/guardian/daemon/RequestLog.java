@@ -25,6 +25,8 @@ final class RequestLog {
     static final String REQUEST = "request";
     static final String RESPONSE = "response";
     static final String SKIP = "skip";
+    /** Written where the log had to jump over sequences it lost: {@code lost_from}..{@code lost_to}, and why. */
+    static final String GAP = "gap";
 
     /** One logged request as read back; {@code payloadHash} is 0 when the record has none. */
     record Logged(long seq, String id, String key, long payloadHash, JsonNode payload) {
@@ -36,6 +38,7 @@ final class RequestLog {
 
     private final Wal wal;
     private final ObjectMapper json;
+    private final LogLosses losses = new LogLosses();
     private final String instanceTag;
     /** The primary's version, which changes at a promotion, a rollback or an escalation. */
     private volatile String versionTag;
@@ -153,14 +156,42 @@ final class RequestLog {
         return wal.retainAfter(coveredSeq);
     }
 
-    /** Reads every record after {@code afterSeq}, in order, up to the end at the time of reading. */
+    /**
+     * Reads every record after {@code afterSeq}, in order, up to the end at the time of reading. Every
+     * sequence is a record, so a jump is a loss (a record skipped as damaged, a deleted or cut file):
+     * it is reported to {@link #losses()}, unless a gap record says it was known (the jump is then the
+     * loss it records, reported too). From 0, the start is not checked: retention removes old files.
+     */
     void readAfter(long afterSeq, Consumer<WalRecord> each) {
         try (WalCursor cursor = wal.read(afterSeq + 1)) {
+            long previous = afterSeq;
             WalRecord r;
             while ((r = cursor.next()) != null) {
+                if (GAP.equals(r.type())) {
+                    JsonNode n = tree(r);
+                    losses.report(n.path("lost_from").asLong(), n.path("lost_to").asLong(), n.path("reason").asText());
+                } else if (r.sequence() > previous + 1 && previous > 0) {
+                    losses.report(previous + 1, r.sequence() - 1, "missing from the log between seq " + previous + " and "
+                            + r.sequence() + " (damaged records skipped: " + cursor.corruptSkipped() + ")");
+                }
+                previous = r.sequence();
                 each.accept(r);
             }
         }
+    }
+
+    /**
+     * Writes a gap record at {@code floor + 1} after a log that ends at {@code last}, below {@code floor}:
+     * new requests are numbered above every sequence the agent's memory or a client may have seen.
+     */
+    AppendTicket appendGap(long last, long floor, String reason) {
+        losses.report(last + 1, floor, reason);
+        byte[] payload = bytes(json.createObjectNode().put("lost_from", last + 1).put("lost_to", floor).put("reason", reason));
+        return wal.appendAt(floor + 1, GAP, instanceTag, versionTag, payload);
+    }
+
+    LogLosses losses() {
+        return losses;
     }
 
     Logged request(WalRecord r) {

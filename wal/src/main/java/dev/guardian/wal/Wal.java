@@ -52,6 +52,15 @@ public interface Wal extends WalReader {
      */
     AppendTicket append(String type, String instance, String version, byte[] payload);
 
+    /**
+     * Appends a record with the sequence {@code sequence}, which must be above {@link #lastSequence()};
+     * the sequences between are never used, and appends continue after it. For a log that must not
+     * number below a floor it knows of (records that were lost from its end).
+     *
+     * @throws WalException {@code INVALID} when {@code sequence <= lastSequence()}; else as {@link #append}
+     */
+    AppendTicket appendAt(long sequence, String type, String instance, String version, byte[] payload);
+
     /** Sequence of the last appended record (0 for an empty log); appends continue from it. */
     long lastSequence();
 

@@ -23,9 +23,13 @@ import java.util.Objects;
  * @param retentionMinCycles {@code wal.retention.minCycles}: retention always keeps at least this many
  *     of the newest cycle files
  * @param maxPayloadBytes {@code wal.maxPayloadBytes}: larger payloads are refused
+ * @param minFreeBytes {@code wal.minFreeBytes}: appends are refused ({@link WalException.Reason#NO_SPACE}) while the
+ *     log's file system has less free space than this (0: never). Chronicle writes into memory-mapped sparse
+ *     files: on a full disk a write faults (the JVM's InternalError) instead of failing, so the log must stop
+ *     before the disk is full, not after.
  */
 public record WalConfig(Durability durability, int groupMaxBatch, Duration groupMaxDelay, int groupForcers, Duration asyncFlushInterval,
-                        String rollCycle, int retentionMinCycles, int maxPayloadBytes) {
+                        String rollCycle, int retentionMinCycles, int maxPayloadBytes, long minFreeBytes) {
 
     /** Chronicle's block size bounds one document; keep payloads well below it. */
     public static final int MAX_PAYLOAD_LIMIT = 64 << 20;
@@ -56,34 +60,42 @@ public record WalConfig(Durability durability, int groupMaxBatch, Duration group
         if (maxPayloadBytes <= 0 || maxPayloadBytes > MAX_PAYLOAD_LIMIT) {
             throw new IllegalArgumentException("wal.maxPayloadBytes must be > 0 and <= " + MAX_PAYLOAD_LIMIT + ", but was " + maxPayloadBytes);
         }
+        if (minFreeBytes < 0) {
+            throw new IllegalArgumentException("wal.minFreeBytes must be >= 0, but was " + minFreeBytes);
+        }
     }
 
     /** Group commit of up to 256 records or 200 µs with up to 4 forces at once, hourly cycle files, keep at least 2. */
     public static WalConfig ofDefaults() {
-        return new WalConfig(Durability.GROUP, 256, Duration.ofNanos(200_000), 4, Duration.ofSeconds(1), "FAST_HOURLY", 2, 16 << 20);
+        return new WalConfig(Durability.GROUP, 256, Duration.ofNanos(200_000), 4, Duration.ofSeconds(1), "FAST_HOURLY", 2, 16 << 20, 64L << 20);
     }
 
     public WalConfig withDurability(Durability d) {
-        return new WalConfig(d, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(d, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes, minFreeBytes);
     }
 
     public WalConfig withGroup(int maxBatch, Duration maxDelay) {
-        return new WalConfig(durability, maxBatch, maxDelay, groupForcers, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(durability, maxBatch, maxDelay, groupForcers, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes, minFreeBytes);
     }
 
     public WalConfig withGroupForcers(int n) {
-        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, n, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, n, asyncFlushInterval, rollCycle, retentionMinCycles, maxPayloadBytes, minFreeBytes);
     }
 
     public WalConfig withRollCycle(String name) {
-        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, name, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, name, retentionMinCycles, maxPayloadBytes, minFreeBytes);
     }
 
     public WalConfig withRetentionMinCycles(int n) {
-        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, rollCycle, n, maxPayloadBytes);
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, rollCycle, n, maxPayloadBytes, minFreeBytes);
     }
 
     public WalConfig withAsyncFlushInterval(Duration d) {
-        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, d, rollCycle, retentionMinCycles, maxPayloadBytes);
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, d, rollCycle, retentionMinCycles, maxPayloadBytes, minFreeBytes);
+    }
+
+    public WalConfig withMinFreeBytes(long n) {
+        return new WalConfig(durability, groupMaxBatch, groupMaxDelay, groupForcers, asyncFlushInterval, rollCycle, retentionMinCycles,
+                maxPayloadBytes, n);
     }
 }

@@ -21,7 +21,9 @@ public class WalException extends RuntimeException {
         /** A record or argument is invalid (too large, bad tag). */
         INVALID,
         /** The log was closed. */
-        CLOSED
+        CLOSED,
+        /** The log's file system has too little free space left ({@code wal.minFreeBytes}); appends resume when it has. */
+        NO_SPACE
     }
 
     private final Reason reason;

@@ -33,7 +33,7 @@ final class WalCli {
         int code = switch (e.reason()) {
             case NOT_FOUND -> ExitCodes.NOT_FOUND;
             case NOT_A_WAL, INVALID -> ExitCodes.BAD_INPUT;
-            case LOCKED, IO, CLOSED -> ExitCodes.UNAVAILABLE;
+            case LOCKED, IO, CLOSED, NO_SPACE -> ExitCodes.UNAVAILABLE;
         };
         return new CliException(code, e.getMessage(), e);
     }

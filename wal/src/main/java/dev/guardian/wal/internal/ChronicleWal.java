@@ -68,6 +68,10 @@ import org.slf4j.LoggerFactory;
  * Background threads catch, log and continue.
  */
 public final class ChronicleWal extends ChronicleWalReader implements Wal {
+    private static final long SPACE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** The file system's free bytes when last read, and when (under the lock). */
+    private long freeBytes = Long.MAX_VALUE;
+    private long spaceCheckedAt;
     private static final Logger log = LoggerFactory.getLogger(ChronicleWal.class);
 
     private final WalConfig config;
@@ -192,6 +196,19 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
 
     @Override
     public AppendTicket append(String type, String instance, String version, byte[] payload) {
+        return append(0, type, instance, version, payload);
+    }
+
+    @Override
+    public AppendTicket appendAt(long sequence, String type, String instance, String version, byte[] payload) {
+        if (sequence < 1) {
+            throw new WalException(Reason.INVALID, "a record's sequence must be >= 1, but was " + sequence);
+        }
+        return append(sequence, type, instance, version, payload);
+    }
+
+    /** Appends at {@code at}, or after the last record when {@code at} is 0. */
+    private AppendTicket append(long at, String type, String instance, String version, byte[] payload) {
         byte[] t;
         byte[] i;
         byte[] v;
@@ -215,18 +232,28 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
             if (closed) {
                 throw new WalException(Reason.CLOSED, "the WAL in " + directory + " is closed");
             }
-            seq = lastSeq + 1;
+            if (at != 0 && at <= lastSeq) {
+                throw new WalException(Reason.INVALID, "cannot append at sequence " + at + ": the log is at " + lastSeq);
+            }
+            checkSpace();
+            seq = at != 0 ? at : lastSeq + 1;
             int len = RecordCodec.encodedLength(t, i, v, payload);
             byte[] buf = codec.encode(seq, micros(clock.instant()), t, i, v, payload);
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
                     dc.wire().bytes().write(buf, 0, len);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | InternalError e) {
                     dc.rollbackOnClose();
                     throw e;
                 }
             } catch (RuntimeException e) {
                 throw new WalException(Reason.IO, "cannot append to " + directory + ": " + e.getMessage(), e);
+            } catch (InternalError e) {
+                // A write into a mapped page the file system could not back (a full disk): the JVM turns the
+                // SIGBUS into this. The record is rolled back; the free-space check should have come first.
+                spaceCheckedAt = 0;
+                throw new WalException(Reason.NO_SPACE, "cannot append to " + directory + ": a write into the mapped "
+                        + "cycle file faulted (" + e.getMessage() + "); is its file system full?", e);
             }
             lastSeq = seq;
             trackCycle();
@@ -249,6 +276,32 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
             syncTo(seq);
         }
         return AppendTicket.completed(seq);
+    }
+
+    /**
+     * Under the lock: refuses the append while the file system has less than {@code minFreeBytes} free.
+     * The free space is read again at most every {@link #SPACE_CHECK_NANOS} (a statfs each append
+     * would cost a system call per request), and at every append while it is low.
+     */
+    private void checkSpace() {
+        long min = config.minFreeBytes();
+        if (min == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (spaceCheckedAt != 0 && now - spaceCheckedAt < SPACE_CHECK_NANOS && freeBytes >= min) {
+            return;
+        }
+        try {
+            freeBytes = java.nio.file.Files.getFileStore(directory).getUsableSpace();
+        } catch (java.io.IOException e) {
+            freeBytes = Long.MAX_VALUE; // cannot tell: do not refuse for that
+        }
+        spaceCheckedAt = now;
+        if (freeBytes < min) {
+            throw new WalException(Reason.NO_SPACE, "the disk of " + directory + " has " + (freeBytes >> 20)
+                    + " MB free, less than wal.minFreeBytes (" + (min >> 20) + " MB): requests are refused until there is room");
+        }
     }
 
     private static long micros(Instant t) {
