@@ -40,13 +40,15 @@ public final class StatusCommand implements Callable<Integer> {
         if (s.has("failed_reason")) {
             out.printf("failed because:  %s%n", s.path("failed_reason").asText());
         }
-        out.printf("restarts:        %d%s%n", s.path("restarts").asLong(), s.path("standby_takeovers").asLong() > 0
-                ? " (" + s.path("standby_takeovers").asLong() + " from the standby)" : "");
+        out.printf("restarts:        %d since guardian started%s%s%n", s.path("restarts").asLong(),
+                s.has("guardian_started") ? " at " + s.path("guardian_started").asText() : "",
+                s.path("standby_takeovers").asLong() > 0 ? " (" + s.path("standby_takeovers").asLong() + " from the standby)" : "");
         out.printf("waiting:         %d requests%n", s.path("waiting").asLong());
         out.printf("wal position:    seq %d%n", s.path("wal_sequence").asLong());
         JsonNode c = s.path("last_checkpoint");
         out.printf("last checkpoint: %s%n", c.isMissingNode() ? "none yet"
-                : c.path("id").asText() + " (seq " + c.path("wal_seq").asLong() + ", " + c.path("created").asText() + ")");
+                : c.path("id").asText() + " (seq " + c.path("wal_seq").asLong() + ", " + c.path("created").asText()
+                        + (c.path("since_start").asBoolean(true) ? "" : ", written before guardian started") + ")");
         if (s.has("last_exit")) {
             out.printf("last exit:       %s%n", s.path("last_exit").asText());
         }
