@@ -10,18 +10,21 @@ import dev.guardian.testsupport.GuardianCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What an operator reads about a daemon across Guardian restarts: {@code guardian status}, on real
- * processes.
+ * What an operator reads about a daemon across Guardian restarts and promotions: {@code guardian
+ * status}, the {@code run} banner and {@code DIR/daemon.json}, on real processes.
  */
 class OperatorViewIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path REPO = GuardianCli.repo();
     private static final String LEARNER = REPO.resolve("examples/python/learner_agent.py").toString();
+    private static final String VARIANT = REPO.resolve("guardian/src/test/resources/agents/variants/learner_variant.py").toString();
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
     @TempDir
@@ -73,6 +76,42 @@ class OperatorViewIT {
             assertThat(human.stdout())
                     .containsPattern("restarts: +0 since guardian started at \\S+Z\n")
                     .containsPattern("last checkpoint: " + checkpoint + " \\(seq " + lastSeq + ", \\S+, written before guardian started\\)\n");
+        }
+    }
+
+    @Test
+    void afterAPromotionDaemonJsonAndTheNextStartNameThePromotedCommand() throws Exception {
+        Path data = tmp.resolve("data");
+        Path config = config();
+        List<String> variant = List.of("python3", VARIANT, "--tag", "operator-view");
+        try (DaemonProcess daemon = DaemonProcess.start(data, "--config", config.toString()).awaitOpen(STARTUP)) {
+            assertThat(daemon.invoke("{\"op\":\"learn\",\"key\":\"k\"}", null).status()).isEqualTo(200);
+            List<String> deploy = new ArrayList<>(List.of("deploy", "--data-dir", data.toString(), "--strategy", "shadow", "--"));
+            deploy.addAll(variant);
+            GuardianCli.Result started = GuardianCli.run(deploy.toArray(String[]::new));
+            assertThat(started.exitCode()).as(started.toString()).isZero();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                List<String> roles = new ArrayList<>();
+                status(data).path("instances").forEach(i -> roles.add(i.path("role").asText()));
+                assertThat(roles).containsExactlyInAnyOrder("primary", "shadow", "control");
+            });
+            GuardianCli.Result promote = GuardianCli.run("promote", "--data-dir", data.toString());
+            assertThat(promote.exitCode()).as(promote.toString()).isZero();
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode s = status(data);
+                assertThat(s.path("instances")).as(s.toPrettyString()).hasSize(1);
+                JsonNode info = JSON.readTree(data.resolve("daemon.json").toFile());
+                assertThat(info.path("version").asText()).isEqualTo(s.path("version").asText());
+                assertThat(JSON.convertValue(info.path("command"), List.class)).isEqualTo(variant);
+            });
+            assertThat(GuardianCli.run("stop", "--data-dir", data.toString()).exitCode()).isZero();
+        }
+        try (DaemonProcess again = DaemonProcess.start(data, "--config", config.toString()).awaitOpen(STARTUP)) {
+            assertThat(again.output()).contains("guardian: supervising " + String.join(" ", variant) + " (version v-")
+                    .contains(", the recorded current version, not the config's command)");
+            JsonNode info = JSON.readTree(data.resolve("daemon.json").toFile());
+            assertThat(JSON.convertValue(info.path("command"), List.class)).isEqualTo(variant);
         }
     }
 }
