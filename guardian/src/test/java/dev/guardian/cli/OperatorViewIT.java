@@ -80,16 +80,18 @@ class OperatorViewIT {
     }
 
     @Test
-    void afterAPromotionDaemonJsonAndTheNextStartNameThePromotedCommand() throws Exception {
+    void aPromotedCandidateIsThePrimaryInStatusAndDaemonJsonAndTheNextStartNamesItsCommand() throws Exception {
         Path data = tmp.resolve("data");
         Path config = config();
         List<String> variant = List.of("python3", VARIANT, "--tag", "operator-view");
+        String deployment;
         try (DaemonProcess daemon = DaemonProcess.start(data, "--config", config.toString()).awaitOpen(STARTUP)) {
             assertThat(daemon.invoke("{\"op\":\"learn\",\"key\":\"k\"}", null).status()).isEqualTo(200);
             List<String> deploy = new ArrayList<>(List.of("deploy", "--data-dir", data.toString(), "--strategy", "shadow", "--"));
             deploy.addAll(variant);
             GuardianCli.Result started = GuardianCli.run(deploy.toArray(String[]::new));
             assertThat(started.exitCode()).as(started.toString()).isZero();
+            deployment = started.stdout().replaceAll("(?s).*deployment (d-\\S+):.*", "$1");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 List<String> roles = new ArrayList<>();
                 status(data).path("instances").forEach(i -> roles.add(i.path("role").asText()));
@@ -101,10 +103,16 @@ class OperatorViewIT {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode s = status(data);
                 assertThat(s.path("instances")).as(s.toPrettyString()).hasSize(1);
+                JsonNode primary = s.path("instances").get(0);
+                assertThat(primary.path("role").asText()).isEqualTo("primary");
+                assertThat(primary.path("id").asText()).as("named after its deployment, not its former role")
+                        .isEqualTo(deployment).doesNotContain("candidate");
                 JsonNode info = JSON.readTree(data.resolve("daemon.json").toFile());
                 assertThat(info.path("version").asText()).isEqualTo(s.path("version").asText());
                 assertThat(JSON.convertValue(info.path("command"), List.class)).isEqualTo(variant);
             });
+            GuardianCli.Result human = GuardianCli.run("status", "--data-dir", data.toString());
+            assertThat(human.stdout()).containsPattern("\n" + deployment + " +primary ").doesNotContain("candidate");
             assertThat(GuardianCli.run("stop", "--data-dir", data.toString()).exitCode()).isZero();
         }
         try (DaemonProcess again = DaemonProcess.start(data, "--config", config.toString()).awaitOpen(STARTUP)) {
