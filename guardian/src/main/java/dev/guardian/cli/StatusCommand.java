@@ -52,9 +52,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (s.has("last_exit")) {
             out.printf("last exit:       %s%n", s.path("last_exit").asText());
         }
-        JsonNode l = s.path("latency_ms");
-        out.printf("latency:         p50 %s ms, p95 %s ms, p99 %s ms over %d requests%n", l.path("p50").asText("-"),
-                l.path("p95").asText("-"), l.path("p99").asText("-"), l.path("count").asLong());
+        out.printf("latency:         %s%n", latency(s.path("latency_ms")));
         out.printf("version:         %s%n", s.path("version").asText("-"));
         JsonNode instances = s.path("instances");
         if (instances.isEmpty() && s.has("instance")) {
@@ -79,6 +77,23 @@ public final class StatusCommand implements Callable<Integer> {
                     r.path("percent").asInt() > 0 ? " (" + r.path("percent").asInt() + " % of clients)" : "",
                     r.path("samples_in_stage").asLong(), 100 * r.path("agreement").asDouble());
         }
+    }
+
+    /** Percentiles only over the requests they describe: those of the recent window. */
+    static String latency(JsonNode l) {
+        long total = l.path("count").asLong();
+        if (!l.has("window_count")) {
+            // A daemon of an older release: its percentiles cover a decaying window, its count all requests.
+            return String.format("p50 %s ms, p95 %s ms, p99 %s ms (recent); %d requests since guardian started",
+                    l.path("p50").asText("-"), l.path("p95").asText("-"), l.path("p99").asText("-"), total);
+        }
+        long recent = l.path("window_count").asLong();
+        String window = "the last " + l.path("window_s").asLong() + " s";
+        if (recent == 0) {
+            return "no requests in " + window + " (" + total + " since guardian started)";
+        }
+        return String.format("p50 %s ms, p95 %s ms, p99 %s ms over %d requests in %s (%d since guardian started)",
+                l.path("p50").asText(), l.path("p95").asText(), l.path("p99").asText(), recent, window, total);
     }
 
     private static String seconds(long ms) {

@@ -75,7 +75,13 @@ class OperatorViewIT {
             GuardianCli.Result human = GuardianCli.run("status", "--data-dir", data.toString());
             assertThat(human.stdout())
                     .containsPattern("restarts: +0 since guardian started at \\S+Z\n")
-                    .containsPattern("last checkpoint: " + checkpoint + " \\(seq " + lastSeq + ", \\S+, written before guardian started\\)\n");
+                    .containsPattern("last checkpoint: " + checkpoint + " \\(seq " + lastSeq + ", \\S+, written before guardian started\\)\n")
+                    .contains("latency:         no requests in the last 60 s (0 since guardian started)\n");
+
+            assertThat(second.invoke("{\"op\":\"ask\",\"key\":\"k\"}", null).status()).isEqualTo(200);
+            assertThat(GuardianCli.run("status", "--data-dir", data.toString()).stdout())
+                    .containsPattern("latency: +p50 [0-9.]+ ms, p95 [0-9.]+ ms, p99 [0-9.]+ ms over 1 requests in the last 60 s "
+                            + "\\(1 since guardian started\\)\n");
         }
     }
 
