@@ -13,6 +13,8 @@ replay, so that recovery does not repeat it; a redelivery after a crash is live 
   {"op":"garbage"}            writes a non-JSON line to stdout, then answers normally
   {"op":"oversize","bytes":N} writes a line of N bytes to stdout, then answers normally
   {"op":"slow","ms":N,"key":K} sleeps N ms (not for a duplicate), then learns K as learn would
+  {"op":"big_answer","bytes":N}          answers with a payload of N bytes (a line over Guardian's limit)
+  {"op":"big_answer_id_last","bytes":N}  the same, the line's "type" and "id" after the payload
 
 Environment: FAULTY_IGNORE_EOF=1 ignores stdin EOF and shutdown (and SIGTERM) and keeps running.
 FAULTY_DIE_ONCE_FILE=PATH: the first instance to get a replayed request creates PATH and exits
@@ -58,6 +60,9 @@ class FaultyLearner(LearnerAgent):
             time.sleep(int(payload.get("ms", 1000)) / 1000.0)
         if op == "slow":
             return super().handle_request(request_id, seq, {"op": "learn", "key": payload.get("key")}, replay)
+        if op in ("big_answer", "big_answer_id_last") and not replay:
+            self.learner.handle({"op": "ask", "key": "_"}, seq)
+            return True, {"fault": op, "blob": "b" * int(payload.get("bytes", 1 << 20))}
         if replay or op not in ("crash", "signal", "hang", "spin", "leak", "garbage", "oversize"):
             return super().handle_request(request_id, seq, payload, replay)
         if op == "crash":
@@ -80,6 +85,12 @@ class FaultyLearner(LearnerAgent):
         # The learner's memory moves on as for any request (seq covered).
         self.learner.handle({"op": "ask", "key": "_"}, seq)
         return True, {"fault": op, "leaked_mb": (sum(len(b) for b in _leaked) >> 20) + self.leak_mb}
+
+    def send_response(self, request_id, ok, result):
+        if ok and isinstance(result, dict) and result.get("fault") == "big_answer_id_last":
+            self.send({"payload": result, "ok": True, "type": "response", "id": request_id})
+            return
+        super().send_response(request_id, ok, result)
 
     def on_request(self, message):
         super().on_request(message)

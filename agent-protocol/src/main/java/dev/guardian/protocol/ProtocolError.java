@@ -54,6 +54,23 @@ public record ProtocolError(Kind kind, String detail, String line, long lineByte
         return n < length ? s + "…" : s;
     }
 
+    /**
+     * Whether the offending line begins as a JSON object, and its top-level {@code type} and
+     * {@code id} when they are strings within its quoted start (either may be null). For a {@link Kind#LINE_TOO_LONG} line, that names the
+     * message that was lost: agents that write {@code type} and {@code id} first (the SDK and the
+     * Python learner do) let Guardian fail the request it answered at once.
+     */
+    public LineStart lineStart() {
+        return dev.guardian.protocol.internal.LineStart.read(line);
+    }
+
+    /**
+     * What the quoted start of a line says it was: whether it begins as a JSON object, and its
+     * top-level {@code type} and {@code id}; a field it does not show (or not as a string) is null.
+     */
+    public record LineStart(boolean object, String type, String id) {
+    }
+
     /** One line for logs and reports: {@code malformed: <detail> in line "<quote>" (N bytes)}. */
     public String describe() {
         return kind.code() + ": " + detail + " in line \"" + line + "\" (" + lineBytes + " bytes)";

@@ -113,6 +113,27 @@ class ProtocolReaderTest {
     }
 
     @Test
+    void aLineTooLongTellsTheTypeAndIdAtItsStartWhenItShowsThem() {
+        String blob = "b".repeat(5000);
+        List<Frame> frames = readAll(Codec.withMaxLineBytes(1024), (
+                "{\"type\":\"response\",\"id\":\"req-\\\"7\\\"\",\"ok\":true,\"payload\":{\"blob\":\"" + blob + "\"}}\n"
+                + "{\"payload\":{\"id\":\"inner\",\"blob\":\"" + blob + "\"},\"type\":\"response\",\"id\":\"req-8\"}\n"
+                + "{\"type\":\"response\",\"id\":\"" + "i".repeat(300) + "\",\"payload\":\"" + blob + "\"}\n"
+                + "x".repeat(2000) + "\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(frames).hasSize(5).last().isEqualTo(new Frame.Closed(null));
+        assertThat(frames.subList(0, 4)).allSatisfy(f -> assertThat(((Frame.Rejected) f).error().kind())
+                .isEqualTo(ProtocolError.Kind.LINE_TOO_LONG));
+        assertThat(((Frame.Rejected) frames.get(0)).error().lineStart())
+                .isEqualTo(new ProtocolError.LineStart(true, "response", "req-\"7\""));
+        assertThat(((Frame.Rejected) frames.get(1)).error().lineStart()).as("an id inside the payload is not the message's")
+                .isEqualTo(new ProtocolError.LineStart(true, null, null));
+        assertThat(((Frame.Rejected) frames.get(2)).error().lineStart()).as("an id cut by the quote is no id")
+                .isEqualTo(new ProtocolError.LineStart(true, "response", null));
+        assertThat(((Frame.Rejected) frames.get(3)).error().lineStart()).as("not JSON")
+                .isEqualTo(new ProtocolError.LineStart(false, null, null));
+    }
+
+    @Test
     void aFailingStreamEndsReadingWithAReason() {
         InputStream broken = new InputStream() {
             @Override

@@ -33,9 +33,12 @@ public final class RunCommand implements Callable<Integer> {
             throw CliException.unavailable(e.getMessage(), e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "guardian-shutdown"));
-        spec.commandLine().getErr().printf("guardian: supervising %s; clients: http://%s/v1/invoke; admin: %s; data: %s%n",
-                String.join(" ", config.agent().command()), daemon.frontDoor(), daemon.admin(),
-                config.dataDir().toAbsolutePath().normalize());
+        // The version the primary starts with: after a promotion, not the config's command (DIR/daemon.json follows later changes).
+        dev.guardian.evolution.version.Version started = daemon.supervisor().currentVersion();
+        spec.commandLine().getErr().printf("guardian: supervising %s (version %s%s); clients: http://%s/v1/invoke; admin: %s; data: %s%n",
+                String.join(" ", started.command()), started.id(),
+                started.command().equals(config.agent().command()) ? "" : ", the recorded current version, not the config's command",
+                daemon.frontDoor(), daemon.admin(), config.dataDir().toAbsolutePath().normalize());
         spec.commandLine().getErr().flush();
         daemon.awaitStop();
         return ExitCodes.OK;

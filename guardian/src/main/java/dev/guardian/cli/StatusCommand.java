@@ -40,19 +40,19 @@ public final class StatusCommand implements Callable<Integer> {
         if (s.has("failed_reason")) {
             out.printf("failed because:  %s%n", s.path("failed_reason").asText());
         }
-        out.printf("restarts:        %d%s%n", s.path("restarts").asLong(), s.path("standby_takeovers").asLong() > 0
-                ? " (" + s.path("standby_takeovers").asLong() + " from the standby)" : "");
+        out.printf("restarts:        %d since guardian started%s%s%n", s.path("restarts").asLong(),
+                s.has("guardian_started") ? " at " + s.path("guardian_started").asText() : "",
+                s.path("standby_takeovers").asLong() > 0 ? " (" + s.path("standby_takeovers").asLong() + " from the standby)" : "");
         out.printf("waiting:         %d requests%n", s.path("waiting").asLong());
         out.printf("wal position:    seq %d%n", s.path("wal_sequence").asLong());
         JsonNode c = s.path("last_checkpoint");
         out.printf("last checkpoint: %s%n", c.isMissingNode() ? "none yet"
-                : c.path("id").asText() + " (seq " + c.path("wal_seq").asLong() + ", " + c.path("created").asText() + ")");
+                : c.path("id").asText() + " (seq " + c.path("wal_seq").asLong() + ", " + c.path("created").asText()
+                        + (c.path("since_start").asBoolean(true) ? "" : ", written before guardian started") + ")");
         if (s.has("last_exit")) {
             out.printf("last exit:       %s%n", s.path("last_exit").asText());
         }
-        JsonNode l = s.path("latency_ms");
-        out.printf("latency:         p50 %s ms, p95 %s ms, p99 %s ms over %d requests%n", l.path("p50").asText("-"),
-                l.path("p95").asText("-"), l.path("p99").asText("-"), l.path("count").asLong());
+        out.printf("latency:         %s%n", latency(s.path("latency_ms")));
         out.printf("version:         %s%n", s.path("version").asText("-"));
         JsonNode instances = s.path("instances");
         if (instances.isEmpty() && s.has("instance")) {
@@ -77,6 +77,23 @@ public final class StatusCommand implements Callable<Integer> {
                     r.path("percent").asInt() > 0 ? " (" + r.path("percent").asInt() + " % of clients)" : "",
                     r.path("samples_in_stage").asLong(), 100 * r.path("agreement").asDouble());
         }
+    }
+
+    /** Percentiles only over the requests they describe: those of the recent window. */
+    static String latency(JsonNode l) {
+        long total = l.path("count").asLong();
+        if (!l.has("window_count")) {
+            // A daemon of an older release: its percentiles cover a decaying window, its count all requests.
+            return String.format("p50 %s ms, p95 %s ms, p99 %s ms (recent); %d requests since guardian started",
+                    l.path("p50").asText("-"), l.path("p95").asText("-"), l.path("p99").asText("-"), total);
+        }
+        long recent = l.path("window_count").asLong();
+        String window = "the last " + l.path("window_s").asLong() + " s";
+        if (recent == 0) {
+            return "no requests in " + window + " (" + total + " since guardian started)";
+        }
+        return String.format("p50 %s ms, p95 %s ms, p99 %s ms over %d requests in %s (%d since guardian started)",
+                l.path("p50").asText(), l.path("p95").asText(), l.path("p99").asText(), recent, window, total);
     }
 
     private static String seconds(long ms) {

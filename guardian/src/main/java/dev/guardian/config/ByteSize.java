@@ -25,10 +25,22 @@ public record ByteSize(long bytes) {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + value + "' is not a size (use e.g. 512MB, 2GB, 64KB or bytes)");
         }
-        long n = Long.parseLong(m.group(1));
         int shift = "kmgt".indexOf(m.group(2).isEmpty() ? 'x' : m.group(2).charAt(0)) + 1;
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw tooLarge(value);
+        }
+        if (n > Long.MAX_VALUE >> (10 * shift)) {
+            throw tooLarge(value);
+        }
         // Powers of 1024 for both MB and MiB: memory caps are meant in binary units.
         return new ByteSize(n << (10 * shift));
+    }
+
+    private static IllegalArgumentException tooLarge(String value) {
+        return new IllegalArgumentException("'" + value + "' is too large a size (at most " + Long.MAX_VALUE + " bytes)");
     }
 
     @JsonCreator

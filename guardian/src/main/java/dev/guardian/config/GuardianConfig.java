@@ -271,12 +271,40 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
         }
     }
 
+    /** {@code max_line_bytes}: a size ({@code 1MB}, {@code 65536}) from 1 KiB to {@link #MAX_LINE_BYTES_CAP}. */
     public record Protocol(Integer maxLineBytes) {
+        /**
+         * 1 GiB. Far above any sane message, and below what breaks: a line or a client body is held in
+         * one Java array (at most 2 GiB), and the front door reads a body of {@code max_line_bytes + 1}
+         * bytes to tell an oversized one (2147483647 overflowed, failing every request).
+         */
+        public static final int MAX_LINE_BYTES_CAP = 1 << 30;
+
         public Protocol {
             maxLineBytes = maxLineBytes == null ? dev.guardian.protocol.Codec.DEFAULT_MAX_LINE_BYTES : maxLineBytes;
             if (maxLineBytes < 1024) {
                 throw new IllegalArgumentException("protocol.max_line_bytes must be >= 1024, but was " + maxLineBytes);
             }
+            if (maxLineBytes > MAX_LINE_BYTES_CAP) {
+                throw tooLarge(Integer.toString(maxLineBytes));
+            }
+        }
+
+        /** From YAML, where the value is a size like any other ({@code limits.memory: 200MB}). */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static Protocol fromYaml(@com.fasterxml.jackson.annotation.JsonProperty("max_line_bytes") ByteSize maxLineBytes) {
+            if (maxLineBytes == null) {
+                return new Protocol(null);
+            }
+            if (maxLineBytes.bytes() > MAX_LINE_BYTES_CAP) {
+                throw tooLarge(maxLineBytes.toString());
+            }
+            return new Protocol((int) maxLineBytes.bytes());
+        }
+
+        private static IllegalArgumentException tooLarge(String value) {
+            return new IllegalArgumentException("protocol.max_line_bytes must be at most 1GB (" + MAX_LINE_BYTES_CAP
+                    + " bytes), but was " + value);
         }
     }
 

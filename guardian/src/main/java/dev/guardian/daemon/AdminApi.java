@@ -41,6 +41,11 @@ final class AdminApi implements HttpApi {
     private final Vault vault;
     private final Rollouts rollouts;
     private final EvolutionApi evolution;
+    /**
+     * When this Guardian process started (before recovery began): the counts in {@link #status} are
+     * since then, and a checkpoint created before it was written by an earlier Guardian.
+     */
+    private final java.time.Instant started = java.time.Instant.now();
 
     AdminApi(PrimarySupervisor supervisor, Vault vault, Rollouts rollouts, EvolutionApi evolution, ObjectMapper json,
             String token, Runnable stop, Metrics metrics) {
@@ -136,15 +141,19 @@ final class AdminApi implements HttpApi {
         if (s.failedReason() != null) {
             root.put("failed_reason", s.failedReason());
         }
+        // restarts and standby_takeovers count since this Guardian process started (guardian_started).
+        root.put("guardian_started", started.toString());
         root.put("restarts", s.restarts()).put("standby_takeovers", s.standbyTakeovers()).put("waiting", s.waiting())
                 .put("wal_sequence", s.walSequence());
         if (s.lastExit() != null) {
             root.put("last_exit", s.lastExit());
         }
-        if (s.lastCheckpoint() != null) {
-            root.putObject("last_checkpoint").put("id", s.lastCheckpoint().id().toString())
-                    .put("wal_seq", s.lastCheckpoint().walSeq()).put("created", s.lastCheckpoint().createdAt().toString())
-                    .put("size", s.lastCheckpoint().size());
+        Checkpoint last = lastCheckpoint(s);
+        if (last != null) {
+            root.putObject("last_checkpoint").put("id", last.id().toString())
+                    .put("wal_seq", last.walSeq()).put("created", last.createdAt().toString())
+                    .put("size", last.size())
+                    .put("since_start", !last.createdAt().isBefore(started));
         }
         root.put("version", supervisor.currentVersion().id());
         if (supervisor.storageProblem() != null) {
@@ -185,6 +194,15 @@ final class AdminApi implements HttpApi {
     }
 
 
+
+    /**
+     * The data directory's newest checkpoint of the primary, whoever wrote it: after a Guardian
+     * restart, the one an earlier process wrote until this one writes its own.
+     */
+    private Checkpoint lastCheckpoint(PrimarySupervisor.Status s) {
+        java.util.List<Checkpoint> all = vault.list(PrimarySupervisor.LINEAGE);
+        return all.isEmpty() ? s.lastCheckpoint() : all.get(all.size() - 1);
+    }
 
     private static CompletableFuture<Reply> done(Reply r) {
         return CompletableFuture.completedFuture(r);

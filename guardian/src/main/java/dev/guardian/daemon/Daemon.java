@@ -45,6 +45,8 @@ public final class Daemon implements AutoCloseable {
     private final JdkHttpServer admin;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set once the daemon listens; removed on close, after everything else has stopped. */
+    private volatile DaemonFile daemonFile;
 
     private Daemon(DataDirectory dir, List<AutoCloseable> resources, PrimarySupervisor supervisor, JdkHttpServer frontDoor,
             JdkHttpServer admin) {
@@ -101,7 +103,9 @@ public final class Daemon implements AutoCloseable {
             opened.add(admin);
             Daemon daemon = new Daemon(dir, opened, supervisor, front, admin);
             self[0] = daemon;
-            daemon.writeDaemonFile(json, config, version);
+            daemon.daemonFile = DaemonFile.write(dir.daemonFile(), json, front == null ? "stdio" : front.endpoint().toString(),
+                    admin.endpoint().toString(), current);
+            versions.onCurrentChange(daemon.daemonFile::versionChanged);
             supervisor.start();
             return daemon;
         } catch (IOException | RuntimeException e) {
@@ -136,26 +140,12 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("stopping");
         closeAll(resources);
-        try {
-            Files.deleteIfExists(dir.daemonFile());
-        } catch (IOException e) {
-            LOG.warn("could not remove {}: {}", dir.daemonFile(), e.getMessage());
+        DaemonFile f = daemonFile;
+        if (f != null) {
+            f.close();
         }
         dir.close();
         stopped.countDown();
-    }
-
-    private void writeDaemonFile(ObjectMapper json, GuardianConfig config, String version) throws IOException {
-        ObjectNode info = json.createObjectNode()
-                .put("pid", ProcessHandle.current().pid())
-                .put("front_door", frontDoor == null ? "stdio" : frontDoor.endpoint().toString())
-                .put("admin", admin.endpoint().toString())
-                .put("version", version)
-                .put("started", Instant.now().toString());
-        info.putPOJO("command", config.agent().command());
-        java.nio.file.Path tmp = dir.daemonFile().resolveSibling("daemon.json.tmp");
-        Files.write(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(info));
-        Files.move(tmp, dir.daemonFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Closes in reverse order of opening, each failure logged, none stopping the rest. */

@@ -207,7 +207,8 @@ final class Rollouts implements AutoCloseable {
         Active[] self = new Active[1];
         Rollout rollout = Rollout.create(new DeploymentRef(id, PrimarySupervisor.LINEAGE, baseline.id(), candidate.id()), plan,
                 clock, e -> record(self[0]));
-        Follower c = new Follower(id + "-candidate", candidate, primary, TrafficSplit.forDeployment(id), plan.stickyKey(),
+        // Named after its deployment, not its role: a promoted candidate goes on as the primary under this name.
+        Follower c = new Follower(id, candidate, primary, TrafficSplit.forDeployment(id), plan.stickyKey(),
                 settings.followerQueue(), MetricWindow.open(clock), new AgreementTracker(settings.comparator()),
                 (f, reason, detail) -> worker.execute(() -> candidateExited(self[0], reason, detail)));
         Follower control = new Follower(id + "-control", baseline, primary, null, null, settings.followerQueue(),

@@ -35,6 +35,9 @@ public final class VersionStore {
     private final Path currentFile;
     private final String lineage;
     private volatile Version configured;
+    /** Told after {@link #setCurrent} recorded a new current version (called on the caller's thread). */
+    private volatile java.util.function.Consumer<Version> currentChanged = v -> {
+    };
 
     public VersionStore(Vault vault, DataDirectory dir, String lineage) {
         this.vault = vault;
@@ -121,6 +124,11 @@ public final class VersionStore {
         }
     }
 
+    /** {@code listener} hears of each new current version; it must not block (it may be called under locks). */
+    public void onCurrentChange(java.util.function.Consumer<Version> listener) {
+        currentChanged = listener;
+    }
+
     /** Records {@code current} as the primary's version (atomically and durably). */
     public void setCurrent(Version current) {
         ObjectNode n = JSON.createObjectNode().put("current", current.id()).put("configured", configured.id())
@@ -130,6 +138,7 @@ public final class VersionStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + currentFile + ": " + e.getMessage(), e);
         }
+        currentChanged.accept(current);
     }
 
     private void writeFiles(String id, Map<String, byte[]> files) {

@@ -501,6 +501,7 @@ public final class AgentInstance {
                     return;
                 }
                 if (frame instanceof Frame.Rejected rejected) {
+                    failWhatATooLongLineAnswered(rejected.error());
                     protocolError(rejected.error());
                 } else {
                     dispatch(((Frame.Received) frame).message());
@@ -551,6 +552,33 @@ public final class AgentInstance {
         } else {
             protocolError(new ProtocolError(ProtocolError.Kind.UNKNOWN_TYPE, "an agent must not send '" + m.type() + "'",
                     m.type(), 0));
+        }
+    }
+
+    /**
+     * An answer over the line limit was dropped unread: what waits for it fails now, instead of at
+     * its timeout. A request gets the agent's error {@code line_too_long} (it was applied: the agent
+     * answered it); a checkpoint fails. See {@link TooLongLine} for how the waiting one is found.
+     */
+    private void failWhatATooLongLineAnswered(ProtocolError error) {
+        TooLongLine.Answered a = TooLongLine.answered(error, pending.keySet(), checkpoints.keySet());
+        if (a == null) {
+            return;
+        }
+        String why = "the agent's answer was " + error.lineBytes() + " bytes, more than protocol.max_line_bytes ("
+                + options.maxLineBytes() + "); Guardian dropped it";
+        LOG.warn("{}: {} {}: {}", id(), a.kind() == TooLongLine.Waiting.REQUEST ? "request" : "checkpoint", a.id(), why);
+        if (a.kind() == TooLongLine.Waiting.CHECKPOINT) {
+            CompletableFuture<Message.Checkpoint> c = checkpoints.get(a.id());
+            if (c != null) {
+                c.completeExceptionally(new InstanceException(InstanceException.Kind.PROTOCOL, why));
+            }
+            return;
+        }
+        Pending p = pending.remove(a.id());
+        if (p != null) {
+            p.cancelTimeout();
+            p.future().complete(Message.Response.error(a.id(), error.kind().code(), why));
         }
     }
 

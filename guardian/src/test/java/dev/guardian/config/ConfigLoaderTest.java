@@ -108,6 +108,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxLineBytesIsASizeLikeTheMemoryLimit() {
+        assertThat(ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 1MB}", "g.yaml").protocol().maxLineBytes())
+                .isEqualTo(1 << 20);
+        assertThat(ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 64KiB}", "g.yaml").protocol().maxLineBytes())
+                .isEqualTo(64 << 10);
+        assertThat(ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 65536}", "g.yaml").protocol().maxLineBytes())
+                .isEqualTo(65536);
+        assertThat(ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 1GB}", "g.yaml").protocol().maxLineBytes())
+                .as("the cap itself").isEqualTo(1 << 30);
+        assertThat(ConfigLoader.parse("agent: {command: [a]}\nprotocol: {}", "g.yaml").protocol().maxLineBytes())
+                .isEqualTo(16 << 20);
+    }
+
+    @Test
+    void aMaxLineBytesTooLargeForTheCodecOrTooSmallNamesTheKeyAndTheValue() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 2147483647}", "g.yaml"))
+                .hasMessage("g.yaml: protocol.max_line_bytes must be at most 1GB (1073741824 bytes), but was 2147483647");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 2GB}", "g.yaml"))
+                .hasMessage("g.yaml: protocol.max_line_bytes must be at most 1GB (1073741824 bytes), but was 2GB");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 5000000000}", "g.yaml"))
+                .hasMessage("g.yaml: protocol.max_line_bytes must be at most 1GB (1073741824 bytes), but was 5000000000");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 512}", "g.yaml"))
+                .hasMessage("g.yaml: protocol.max_line_bytes must be >= 1024, but was 512");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_bytes: 1.5MB}", "g.yaml"))
+                .hasMessage("g.yaml: protocol.max_line_bytes: '1.5MB' is not a size (use e.g. 512MB, 2GB, 64KB or bytes)");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nprotocol: {max_line_byte: 1MB}", "g.yaml"))
+                .hasMessageContaining("unknown key 'protocol.max_line_byte'").hasMessageContaining("max_line_bytes");
+    }
+
+    @Test
+    void aSizeThatOverflowsIsRefusedNotWrappedAround() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nlimits: {memory: 99999999999T}", "g.yaml"))
+                .hasMessage("g.yaml: limits.memory: '99999999999T' is too large a size (at most 9223372036854775807 bytes)");
+    }
+
+    @Test
     void theRolloutSectionMapsOntoThePlanAndTheJudge() throws Exception {
         GuardianConfig c = ConfigLoader.parse("agent: {command: [a]}\n"
                 + "rollout: {strategy: shadow, stages: [5, 50, 100], stage: {min_samples: 50, min_duration: 2s},\n"

@@ -109,7 +109,8 @@ class RolloutTest {
         Proof proof = rollOut(candidate(List.of("--tag", "shadow")), Strategy.SHADOW, 5000);
         assertThat(proof.decision()).as(String.join("; ", proof.reasons())).isEqualTo(Decision.PROMOTE);
         long pid = Long.parseLong(fixture.supervisor.status().instance().where().replace("pid ", ""));
-        assertThat(fixture.supervisor.status().instance().id()).endsWith("-candidate");
+        assertThat(fixture.supervisor.status().instance().id()).as("the shadow itself, named after its deployment")
+                .isEqualTo(proof.deploymentId());
         String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] afterComm = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         assertThat(afterComm[16]).as("niceness (field 19 of /proc/PID/stat)").isEqualTo("0");
@@ -205,7 +206,7 @@ class RolloutTest {
         assertThat(proof.decision()).as(String.join("; ", proof.reasons())).isEqualTo(Decision.PROMOTE);
         assertThat(fixture.supervisor.currentVersion()).isEqualTo(slow);
         assertThat(fixture.supervisor.status().instance().id()).as("a fresh instance, not the shadow that shed")
-                .doesNotEndWith("-candidate");
+                .startsWith("primary-");
         assertMemoryIsTheControlRun();
     }
 

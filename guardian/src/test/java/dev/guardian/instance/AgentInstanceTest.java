@@ -201,6 +201,26 @@ class AgentInstanceTest {
     }
 
     @Test
+    void anAnswerOverTheLineLimitFailsItsRequestAtOnceAndTheSessionGoesOn() throws Exception {
+        Duration timeout = Duration.ofMinutes(5);
+        AgentInstance i = started(FAULTY, new InstanceOptions(Duration.ofSeconds(10), timeout,
+                Duration.ofSeconds(1), 3, 0, 100, 1000, 4096));
+        for (String op : List.of("big_answer", "big_answer_id_last")) {
+            CompletableFuture<Message.Response> big = i.request(request(op.length(), "{\"op\":\"" + op + "\",\"bytes\":10000}"));
+            // Far sooner than the request timeout: the agent broke the protocol on this request.
+            Message.Response r = big.get(30, TimeUnit.SECONDS);
+            assertThat(r.ok()).as(op).isFalse();
+            assertThat(r.error().code()).isEqualTo("line_too_long");
+            assertThat(r.error().message()).matches("the agent's answer was 100\\d\\d bytes, more than protocol.max_line_bytes "
+                    + "\\(4096\\); Guardian dropped it");
+        }
+        assertThat(i.request(request(20, "{\"op\":\"learn\",\"key\":\"k\"}")).get(10, TimeUnit.SECONDS).payload().get("count")
+                .asInt()).isEqualTo(1);
+        assertThat(i.stats().protocolErrors()).isEqualTo(2);
+        assertThat(i.inFlight()).isZero();
+    }
+
+    @Test
     void tooManyProtocolErrorsAreAViolation() throws Exception {
         AgentInstance i = started(FAULTY, InstanceOptions.ofDefaults().withMaxProtocolErrors(2));
         for (int n = 1; n <= 3; n++) {

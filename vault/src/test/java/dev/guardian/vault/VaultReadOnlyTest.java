@@ -39,6 +39,46 @@ class VaultReadOnlyTest {
         }
     }
 
+    /**
+     * The race of a reader beside a daemon that prunes: the reader lists {@code ckpt-N.ckpt}, the
+     * writer deletes it, the reader opens it. A dangling link stands for that file: listed, and gone
+     * when opened, every time.
+     */
+    @Test
+    void aCheckpointPrunedBetweenListingAndReadingIsGoneNotUnreadable() throws Exception {
+        try (Vault writer = Vault.open(dir, VaultConfig.ofDefaults())) {
+            writer.save(NewCheckpoint.of("primary", "v1", 10, "{\"n\":1}".getBytes(StandardCharsets.UTF_8)));
+            writer.save(NewCheckpoint.of("primary", "v1", 20, "{\"n\":2}".getBytes(StandardCharsets.UTF_8)));
+            Path checkpoints = dir.resolve("checkpoints");
+            Files.createSymbolicLink(checkpoints.resolve("ckpt-000009.ckpt"), checkpoints.resolve("pruned-meanwhile"));
+            Files.createSymbolicLink(checkpoints.resolve("ckpt-000009.meta.json"), checkpoints.resolve("pruned-meanwhile-too"));
+
+            try (Vault reader = Vault.openReadOnly(dir, VaultConfig.ofDefaults())) {
+                assertThat(reader.list("primary")).extracting(Checkpoint::walSeq).containsExactly(10L, 20L);
+                assertThat(reader.verifyAll()).as("nothing unreadable (what the warning counts)")
+                        .allSatisfy(r -> assertThat(r.valid()).isTrue()).hasSize(2);
+                assertThatThrownBy(() -> reader.read(CheckpointId.of(9))).isInstanceOf(VaultException.class)
+                        .satisfies(e -> assertThat(((VaultException) e).reason()).isEqualTo(VaultException.Reason.NOT_FOUND));
+            }
+        }
+    }
+
+    @Test
+    void aSidecarMissingBesideItsCheckpointIsStillReportedToAReader() throws Exception {
+        try (Vault writer = Vault.open(dir, VaultConfig.ofDefaults())) {
+            Checkpoint a = writer.save(NewCheckpoint.of("primary", "v1", 10, "{\"n\":1}".getBytes(StandardCharsets.UTF_8)));
+            Path checkpoints = dir.resolve("checkpoints");
+            Files.createSymbolicLink(checkpoints.resolve(a.id() + ".meta.json"), checkpoints.resolve("nowhere"));
+
+            try (Vault reader = Vault.openReadOnly(dir, VaultConfig.ofDefaults())) {
+                assertThat(reader.verifyAll()).singleElement().satisfies(r -> {
+                    assertThat(r.valid()).isFalse();
+                    assertThat(r.problem()).contains("sidecar");
+                });
+            }
+        }
+    }
+
     @Test
     void aDirectoryWithoutAVaultIsRefusedAndLeftAlone() {
         assertThatThrownBy(() -> Vault.openReadOnly(dir.resolve("nothing"), VaultConfig.ofDefaults()))

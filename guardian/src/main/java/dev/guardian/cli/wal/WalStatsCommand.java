@@ -1,5 +1,6 @@
 package dev.guardian.cli.wal;
 
+import dev.guardian.cli.DataDirMixin;
 import dev.guardian.wal.WalException;
 import dev.guardian.wal.WalReader;
 import dev.guardian.wal.WalStats;
@@ -10,13 +11,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code guardian wal stats DIR}: records, first and last sequence, size, cycle files. */
+/** {@code guardian wal stats [DIR | --data-dir DIR]}: records, first and last sequence, size, cycle files. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = "Show what a write-ahead log holds: records, first and last sequence, size, cycle files.")
 public final class WalStatsCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "A WAL directory, or a Guardian data directory containing wal/.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+            description = "A WAL directory, or a Guardian data directory containing wal/ (default: the data directory).")
     Path dir;
+
+    @CommandLine.Mixin
+    DataDirMixin dataDir;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,11 +30,12 @@ public final class WalStatsCommand implements Callable<Integer> {
     public Integer call() {
         WalStats s;
         Path walDir;
-        try (WalReader reader = WalCli.openReadOnly(dir)) {
+        WalCli.Target target = WalCli.target(dir, dataDir, spec.commandLine());
+        try (WalReader reader = target.openReadOnly()) {
             walDir = reader.directory();
             s = reader.stats();
         } catch (WalException e) {
-            throw WalCli.toCli(e);
+            throw target.toCli(e);
         }
         PrintWriter out = spec.commandLine().getOut();
         row(out, "directory", walDir.toString());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guardian.cli.CliException;
 import dev.guardian.wal.WalCursor;
+import dev.guardian.cli.DataDirMixin;
 import dev.guardian.wal.WalException;
 import dev.guardian.wal.WalReader;
 import dev.guardian.wal.WalRecord;
@@ -24,15 +25,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code guardian wal tail DIR [--from SEQ] [--follow] [--json]}: print records, optionally following new ones. */
+/** {@code guardian wal tail [DIR | --data-dir DIR] [--from SEQ] [--follow] [--json]}: print records, optionally following new ones. */
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = "Print the records of a write-ahead log from a sequence; with --follow, keep printing new ones.")
 public final class WalTailCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final int PREVIEW = 60;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "A WAL directory, or a Guardian data directory containing wal/.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+            description = "A WAL directory, or a Guardian data directory containing wal/ (default: the data directory).")
     Path dir;
+
+    @CommandLine.Mixin
+    DataDirMixin dataDir;
 
     @Option(names = "--from", paramLabel = "SEQ", defaultValue = "1", description = "First sequence to print (default: ${DEFAULT-VALUE}).")
     long from;
@@ -54,7 +59,8 @@ public final class WalTailCommand implements Callable<Integer> {
             throw CliException.badInput("--from must be >= 1, but was " + from);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (WalReader reader = WalCli.openReadOnly(dir); WalCursor cursor = reader.read(from)) {
+        WalCli.Target target = WalCli.target(dir, dataDir, spec.commandLine());
+        try (WalReader reader = target.openReadOnly(); WalCursor cursor = reader.read(from)) {
             if (!json) {
                 out.printf("%10s  %-27s  %-12s  %-16s  %-10s  %s%n", "SEQ", "TIME", "TYPE", "INSTANCE", "VERSION", "PAYLOAD");
             }
@@ -78,7 +84,7 @@ public final class WalTailCommand implements Callable<Integer> {
                 }
             }
         } catch (WalException e) {
-            throw WalCli.toCli(e);
+            throw target.toCli(e);
         }
         return 0;
     }

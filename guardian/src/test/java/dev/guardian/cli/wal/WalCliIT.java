@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guardian.cli.DataDirMixin;
 import dev.guardian.cli.ExitCodes;
 import dev.guardian.testsupport.GuardianCli;
 import dev.guardian.wal.Durability;
@@ -64,6 +65,81 @@ class WalCliIT {
         GuardianCli.Result r = GuardianCli.run("wal", "stats", data.toString());
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.OK);
         assertThat(r.stdout()).contains("directory        " + data.resolve("wal")).containsPattern("records +3\n");
+    }
+
+    @Test
+    void statsAndTailFindTheLogThroughDataDirLikeEveryOtherCommand() throws Exception {
+        Path data = tmp.resolve("data");
+        preparedWal(data.resolve("wal"));
+        GuardianCli.Result stats = runIn(tmp, null, "wal", "stats", "--data-dir", data.toString());
+        assertThat(stats.exitCode()).as(stats.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(stats.stdout()).contains("directory        " + data.resolve("wal")).containsPattern("records +3\n");
+        GuardianCli.Result tail = runIn(tmp, null, "wal", "tail", "--data-dir", data.toString(), "--json");
+        assertThat(tail.exitCode()).as(tail.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(tail.stdout().lines()).hasSize(3);
+    }
+
+    @Test
+    void statsAndTailFallBackToTheEnvironmentVariableThenToGuardianDataInTheWorkingDirectory() throws Exception {
+        Path data = tmp.resolve("data");
+        preparedWal(data.resolve("wal"));
+        GuardianCli.Result env = runIn(tmp, data.toString(), "wal", "stats");
+        assertThat(env.exitCode()).as(env.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(env.stdout()).contains("directory        " + data.resolve("wal")).containsPattern("records +3\n");
+        GuardianCli.Result envTail = runIn(tmp, data.toString(), "wal", "tail", "--from", "3", "--json");
+        assertThat(envTail.exitCode()).as(envTail.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(envTail.stdout().lines()).hasSize(1);
+
+        Path cwd = Files.createDirectories(tmp.resolve("cwd"));
+        preparedWal(cwd.resolve("guardian-data/wal"));
+        GuardianCli.Result dflt = runIn(cwd, null, "wal", "stats");
+        assertThat(dflt.exitCode()).as(dflt.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(dflt.stdout()).containsPattern("records +3\n");
+
+        // a positional DIR is explicit: it wins over the environment variable
+        GuardianCli.Result positional = runIn(tmp, tmp.resolve("elsewhere").toString(), "wal", "stats", data.toString());
+        assertThat(positional.exitCode()).as(positional.toString()).isEqualTo(ExitCodes.OK);
+    }
+
+    @Test
+    void aMissingDefaultDataDirSaysHowToNameOne() throws Exception {
+        Path missing = tmp.resolve("nope");
+        GuardianCli.Result r = runIn(tmp, missing.toString(), "wal", "stats");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(r.stderr()).isEqualTo("guardian: " + missing + " does not exist (give DIR, use --data-dir DIR or set "
+                + DataDirMixin.ENV + ")\n");
+    }
+
+    @Test
+    void aPositionalDirAndADifferentDataDirIsAUsageErrorNamingBoth() throws Exception {
+        Path data = tmp.resolve("data");
+        preparedWal(data.resolve("wal"));
+        Path other = tmp.resolve("other");
+        for (String sub : List.of("stats", "tail")) {
+            GuardianCli.Result r = runIn(tmp, null, "wal", sub, data.toString(), "--data-dir", other.toString());
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.stderr()).startsWith("guardian: DIR " + data + " and --data-dir " + other
+                    + " name different logs; give one of them\n");
+        }
+        // the same log named both ways (the data directory and its wal/) is fine
+        GuardianCli.Result same = runIn(tmp, null, "wal", "stats", data.resolve("wal").toString(), "--data-dir", data.toString());
+        assertThat(same.exitCode()).as(same.toString()).isEqualTo(ExitCodes.OK);
+    }
+
+    /** Runs guardian in {@code cwd} with {@code $GUARDIAN_DATA_DIR} set to {@code envDataDir} (or unset when null). */
+    private GuardianCli.Result runIn(Path cwd, String envDataDir, String... args) throws Exception {
+        Path err = tmp.resolve("stderr.txt");
+        ProcessBuilder pb = new ProcessBuilder(GuardianCli.command(args)).directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(err.toFile());
+        pb.environment().remove(DataDirMixin.ENV);
+        if (envDataDir != null) {
+            pb.environment().put(DataDirMixin.ENV, envDataDir);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        return new GuardianCli.Result(p.exitValue(), out, Files.readString(err));
     }
 
     @Test

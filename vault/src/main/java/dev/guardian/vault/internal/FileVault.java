@@ -316,6 +316,12 @@ public final class FileVault implements Vault {
                 }
                 index.put(seq, new StoredMeta(c, h.length()));
             } catch (IOException | RuntimeException ex) {
+                if (readOnly && prunedMeanwhile(e.getValue(), ex)) {
+                    // Listed, then pruned by the writer before it was read: it is simply gone, as if
+                    // it had been pruned before the listing. Nothing is wrong with the vault.
+                    LOG.debug("vault {}: {} was pruned while it was being read", dir, e.getValue().getFileName());
+                    continue;
+                }
                 unreadable.put(seq, "metadata is unreadable: " + ex.getMessage());
             }
         }
@@ -328,6 +334,20 @@ public final class FileVault implements Vault {
         if (!unreadable.isEmpty()) {
             LOG.warn("vault {}: {} checkpoint(s) with unreadable metadata: {}", dir, unreadable.size(), unreadable.keySet());
         }
+    }
+
+    /**
+     * True when reading a listed checkpoint failed because its file (or its sidecar, which goes
+     * right after it) no longer exists, and the checkpoint file is gone now: the writer pruned it
+     * between the listing and the read. A sidecar missing beside a checkpoint still there is not that.
+     */
+    private static boolean prunedMeanwhile(Path checkpointFile, Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NoSuchFileException) {
+                return !Files.exists(checkpointFile);
+            }
+        }
+        return false;
     }
 
     private static void deleteTempFiles(Path d) throws IOException {
