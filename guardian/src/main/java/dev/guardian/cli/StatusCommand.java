@@ -52,6 +52,13 @@ public final class StatusCommand implements Callable<Integer> {
         if (s.has("last_exit")) {
             out.printf("last exit:       %s%n", s.path("last_exit").asText());
         }
+        if (s.has("storage_problem")) {
+            out.printf("DEGRADED:        %s%n", s.path("storage_problem").asText());
+        }
+        for (JsonNode loss : s.path("log_losses")) {
+            out.printf("LOG LOST:        seq %d..%d (%d sequences): %s%n", loss.path("from").asLong(), loss.path("to").asLong(),
+                    loss.path("sequences").asLong(), loss.path("what").asText());
+        }
         out.printf("latency:         %s%n", latency(s.path("latency_ms")));
         out.printf("version:         %s%n", s.path("version").asText("-"));
         JsonNode instances = s.path("instances");
