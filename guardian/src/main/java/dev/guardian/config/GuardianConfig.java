@@ -22,7 +22,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             throw new IllegalArgumentException("agent.command is required");
         }
         dataDir = dataDir == null ? Path.of("guardian-data") : dataDir;
-        wal = wal == null ? new Wal(null, null, null, null) : wal;
+        wal = wal == null ? new Wal(null, null, null, null, null) : wal;
         checkpoint = checkpoint == null ? new Checkpoint(null, null, null, null, null, null) : checkpoint;
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;
         requestTimeout = positive("request_timeout", requestTimeout, Duration.ofSeconds(30));
@@ -58,7 +58,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
     }
 
     public GuardianConfig withDurability(String durability) {
-        return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay(), wal.groupForcers()), checkpoint,
+        return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay(), wal.groupForcers(), wal.minFree()), checkpoint,
                 heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout, idempotency);
     }
 
@@ -79,7 +79,8 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
     }
 
     /** WAL durability: sync, group (group commit) or async. */
-    public record Wal(String durability, Integer groupMaxBatch, Duration groupMaxDelay, Integer groupForcers) {
+    /** {@code min_free}: appends (requests) are refused while the log's file system has less free space than this. */
+    public record Wal(String durability, Integer groupMaxBatch, Duration groupMaxDelay, Integer groupForcers, ByteSize minFree) {
         public Wal {
             durability = durability == null ? "group" : durability;
             if (!List.of("sync", "group", "async").contains(durability)) {
@@ -97,6 +98,7 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             // server CPU per request in 9 of 9 paired rounds, more requests/s in 7 of 9 (BENCHMARKS.md,
             // Daemon). Any rate still fits: a force takes every record written while the previous one ran.
             groupForcers = groupForcers == null ? 1 : groupForcers;
+            minFree = minFree == null ? ByteSize.ofBytes(walDefaults.minFreeBytes()) : minFree;
             if (groupForcers < 1 || groupForcers > 16) {
                 throw new IllegalArgumentException("wal.group_forcers must be between 1 and 16, but was " + groupForcers);
             }

@@ -167,7 +167,8 @@ public final class Daemon implements AutoCloseable {
         return WalConfig.ofDefaults()
                 .withDurability(Durability.valueOf(wal.durability().toUpperCase(Locale.ROOT)))
                 .withGroup(wal.groupMaxBatch(), wal.groupMaxDelay())
-                .withGroupForcers(wal.groupForcers());
+                .withGroupForcers(wal.groupForcers())
+                .withMinFreeBytes(wal.minFree().bytes());
     }
 
 }

@@ -41,7 +41,7 @@ class ConfigLoaderTest {
         assertThat(c.agent().env()).containsEntry("LOG_LEVEL", "debug");
         assertThat(c.agent().workingDir()).isEqualTo(Path.of("/tmp"));
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/guardian"));
-        assertThat(c.wal()).isEqualTo(new GuardianConfig.Wal("sync", 64, Duration.ofMillis(5), 2));
+        assertThat(c.wal()).isEqualTo(new GuardianConfig.Wal("sync", 64, Duration.ofMillis(5), 2, ByteSize.ofBytes(64L << 20)));
         assertThat(c.checkpoint()).isEqualTo(new GuardianConfig.Checkpoint(500L, Duration.ofSeconds(10), false, 4, Duration.ofMinutes(1), 3));
         assertThat(c.heartbeat()).isEqualTo(new GuardianConfig.Heartbeat(Duration.ofMillis(250), 5));
         assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
