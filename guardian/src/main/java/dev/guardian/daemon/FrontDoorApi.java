@@ -75,6 +75,11 @@ final class FrontDoorApi implements HttpApi {
         if (payload == null) {
             return done(JsonReplies.error(json, 400, "bad_body", "missing field 'payload'"));
         }
+        String broken = Unicode.loneSurrogateAt(payload);
+        if (broken != null) {
+            return done(JsonReplies.error(json, 400, "bad_body", "the payload's string at " + broken
+                    + " holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape): not Unicode, and no agent could write it back"));
+        }
         String key = request.header("idempotency-key");
         if (key != null) {
             String bad = badKey(key);
@@ -101,6 +106,9 @@ final class FrontDoorApi implements HttpApi {
     static String badKey(String key) {
         if (key.isBlank()) {
             return "must not be empty or blank, but was '" + key + "'";
+        }
+        if (Unicode.broken(key)) {
+            return "must be valid Unicode, but holds a lone UTF-16 surrogate";
         }
         int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > MAX_KEY_BYTES) {

@@ -72,6 +72,11 @@ class DaemonIT {
             DaemonProcess.Reply tooLong = daemon.invoke("{\"op\":\"learn\",\"key\":\"apple\"}", "k".repeat(256));
             assertThat(tooLong.status()).isEqualTo(400);
             assertThat(tooLong.body().path("error").path("message").asText()).contains("255 bytes");
+            DaemonProcess.Reply surrogate = daemon.invoke("{\"op\":\"learn\",\"key\":\"\\ud800\"}", "s-1");
+            assertThat(surrogate.status()).isEqualTo(400);
+            assertThat(surrogate.body().path("error").path("message").asText()).contains("/key").contains("lone UTF-16 surrogate");
+            assertThat(daemon.invoke("{\"op\":\"learn\",\"key\":\"\\ud83d\\ude00\"}", "s-2").status())
+                    .as("a surrogate pair is fine").isEqualTo(200);
         }
         // An agent that dies at every start: FAILED, and a request refused then was not logged.
         Path failing = tmp.resolve("failing");

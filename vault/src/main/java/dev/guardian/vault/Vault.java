@@ -45,10 +45,11 @@ public interface Vault extends AutoCloseable {
 
     /**
      * Checks an export document without a vault (format, version, checksum): what
-     * {@link #importCheckpoint} checks first. {@link VaultException.Reason#BAD_INPUT} when it fails.
+     * {@link #importCheckpoint} checks first; returns the checkpoint's metadata as exported.
+     * {@link VaultException.Reason#BAD_INPUT} when it fails.
      */
-    static void verifyExport(byte[] document) {
-        FileVault.verifyExport(document);
+    static Checkpoint verifyExport(byte[] document) {
+        return FileVault.verifyExport(document);
     }
 
     /**

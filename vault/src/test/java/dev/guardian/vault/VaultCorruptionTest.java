@@ -126,4 +126,34 @@ class VaultCorruptionTest {
             assertThat(c.id()).isEqualTo(CheckpointId.of(3));
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "a one-bit flip in the header's {0} makes the checkpoint corrupt")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"walSeq", "lineage", "versionId", "parent"})
+    void aOneBitFlipInAnyHeaderFieldIsCaught(String field) throws Exception {
+        Checkpoint a;
+        Checkpoint b;
+        try (Vault v = open()) {
+            a = v.save(NewCheckpoint.of("primary", "v1", 399, Memories.utf8("{\"n\":1}")));
+            b = v.save(NewCheckpoint.of("primary", "v1", 399, Memories.utf8("{\"n\":2}")).withParent(a.id()));
+        }
+        Path file;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(tmp.resolve("vault"))) {
+            file = files.filter(p -> p.getFileName().toString().equals(b.id() + ".ckpt")).findFirst().orElseThrow();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("\"" + field + "\":") + field.length() + 3;
+        // The first character of the value that is not a quote: one bit of it flipped (399 -> 799 for walSeq).
+        while (bytes[at] == '"') {
+            at++;
+        }
+        bytes[at] ^= 0x04;
+        java.nio.file.Files.write(file, bytes);
+        try (Vault v = open()) {
+            assertThat(v.list()).as("the garbled checkpoint is not listed as valid").containsExactly(a);
+            assertThat(v.latestValid("primary")).get().extracting(CheckpointData::id).isEqualTo(a.id());
+            assertThat(v.verifyAll()).extracting(VerifyResult::valid).containsExactly(true, false);
+            assertThat(v.verifyAll().get(1).problem()).contains("fails its checksum");
+        }
+    }
 }

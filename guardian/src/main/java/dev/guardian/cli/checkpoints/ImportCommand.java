@@ -23,6 +23,10 @@ final class ImportCommand implements Runnable {
     @Parameters(paramLabel = "FILE")
     Path file;
 
+    @picocli.CommandLine.Option(names = "--beyond-log", description = "Import even when the checkpoint covers more of the "
+            + "log than the data directory's log holds: the next start then skips every request up to its sequence.")
+    boolean beyondLog;
+
     @Spec
     CommandSpec spec;
 
@@ -39,16 +43,43 @@ final class ImportCommand implements Runnable {
             throw CliException.unavailable("cannot read " + source + ": " + e.getMessage(), e);
         }
         // Checked before opening: a bad file must not create a vault either.
-        refuseIfBad(source, () -> OfflineCheckpointCatalog.call(() -> {
-            Vault.verifyExport(document);
-            return null;
-        }));
+        Checkpoint exported = refuseIfBad(source, () -> OfflineCheckpointCatalog.call(() -> Vault.verifyExport(document)));
+        refuseBeyondTheLog(source, exported);
         try (CheckpointCatalog catalog = CheckpointCatalogs.forWriting(dataDir)) {
             Checkpoint c = refuseIfBad(source, () -> catalog.importDocument(document));
             spec.commandLine().getOut().println("imported " + source + " as " + c.id() + " (lineage " + c.lineage()
                     + ", version " + c.versionId() + ", wal seq " + c.walSeq() + ", " + c.checksum() + ")");
         }
         spec.commandLine().getOut().flush();
+    }
+
+    /**
+     * A checkpoint says its memory covers the log up to {@code walSeq}; recovery replays only what
+     * comes after it. One that claims more than the log holds would make the next start skip every
+     * request up to that sequence (an export edited to seq 10^12 lost the whole log): refused unless
+     * {@code --beyond-log} says the operator means it.
+     */
+    private void refuseBeyondTheLog(Path source, Checkpoint exported) {
+        if (beyondLog) {
+            return;
+        }
+        Path wal = dataDir.resolve().resolve("wal");
+        if (!Files.isDirectory(wal)) {
+            return; // no log yet: nothing to skip
+        }
+        long last;
+        try (dev.guardian.wal.WalReader reader = dev.guardian.wal.Wal.openReadOnly(wal)) {
+            last = reader.stats().lastSequence();
+        } catch (dev.guardian.wal.WalException e) {
+            throw CliException.unavailable("cannot read the log in " + wal + " to check the import against it: "
+                    + e.getMessage() + " (--beyond-log imports without the check)", e);
+        }
+        if (exported.walSeq() > last) {
+            throw CliException.badInput("refusing to import " + source + ": it covers the log up to seq " + exported.walSeq()
+                    + ", but the log in " + wal + " ends at seq " + last + "; restored, it would make the agent skip every "
+                    + "request logged up to seq " + exported.walSeq() + " (pass --beyond-log if that is meant, e.g. a log "
+                    + "restored from an older backup)");
+        }
     }
 
     private static <T> T refuseIfBad(Path source, java.util.function.Supplier<T> action) {

@@ -189,6 +189,31 @@ class CheckpointsCliIT {
     }
 
     @Test
+    void anImportThatCoversMoreThanTheLogHoldsIsRefusedUnlessTheOperatorSaysSo() throws Exception {
+        Path file = tmp.resolve("ckpt-2-edited.json");
+        assertThat(guardian("checkpoints", "export", "ckpt-000002", file.toString(), dd()).exitCode()).isEqualTo(ExitCodes.OK);
+        ObjectNode doc = (ObjectNode) MAPPER.readTree(file.toFile());
+        ((ObjectNode) doc.path("checkpoint")).put("walSeq", 1_000_000_000_000L);
+        MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), doc);
+        Path other = Files.createDirectories(tmp.resolve("with-log"));
+        try (dev.guardian.wal.Wal wal = dev.guardian.wal.Wal.open(other.resolve("wal"), dev.guardian.wal.WalConfig.ofDefaults())) {
+            for (int i = 0; i < 5; i++) {
+                wal.append("request", "primary", "v1", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).durable().join();
+            }
+        }
+
+        GuardianCli.Result refused = guardian("checkpoints", "import", file.toString(), "--data-dir", other.toString());
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(refused.stderr()).contains("covers the log up to seq 1000000000000").contains("ends at seq 5")
+                .contains("--beyond-log");
+        assertThat(refused.stderr().lines()).hasSize(1);
+
+        GuardianCli.Result forced = guardian("checkpoints", "import", file.toString(), "--beyond-log", "--data-dir", other.toString());
+        assertThat(forced.exitCode()).as(forced.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(forced.stdout()).contains("wal seq 1000000000000");
+    }
+
+    @Test
     void pinAndUnpinShowInTheListing() {
         GuardianCli.Result pin = guardian("checkpoints", "pin", "ckpt-000001", dd());
         assertThat(pin.exitCode()).as(pin.toString()).isEqualTo(ExitCodes.OK);

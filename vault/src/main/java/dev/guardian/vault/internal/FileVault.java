@@ -810,8 +810,8 @@ public final class FileVault implements Vault {
         return ExportFormat.write(read(id), clock.instant());
     }
 
-    public static void verifyExport(byte[] document) {
-        decodeExport(document);
+    public static Checkpoint verifyExport(byte[] document) {
+        return decodeExport(document).checkpoint();
     }
 
     private static ExportFormat.Imported decodeExport(byte[] document) {

@@ -37,6 +37,8 @@ public final class Json {
     private Json() {
     }
 
+    private static final String HEADER_CHECKSUM = "headerChecksum";
+
     static byte[] bytes(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);
@@ -79,13 +81,34 @@ public final class Json {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("schema", SCHEMA);
         n.setAll(checkpointNode(c));
+        n.put(HEADER_CHECKSUM, crc32c(bytes(n)));
         return bytes(n);
     }
 
+    /**
+     * Reads a metadata line. Its {@code headerChecksum} (CRC-32C of the line without that field, as
+     * written) covers every field: a flipped bit in {@code walSeq} or {@code lineage} makes the
+     * checkpoint CORRUPT instead of restoring a memory under a wrong sequence. A line without one
+     * (written before it existed) is read as it is.
+     */
     static Checkpoint readHeader(byte[] b) throws IOException {
         JsonNode n = parse(b);
         requireSchema(n, "checkpoint metadata");
+        if (n.has(HEADER_CHECKSUM)) {
+            String stored = n.path(HEADER_CHECKSUM).asText();
+            ((ObjectNode) n).remove(HEADER_CHECKSUM);
+            String actual = crc32c(bytes(n));
+            if (!actual.equals(stored)) {
+                throw new IOException("the metadata line fails its checksum (" + actual + ", stored " + stored + "): a garbled header");
+            }
+        }
         return checkpointFrom(n, true);
+    }
+
+    private static String crc32c(byte[] b) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b);
+        return String.format("crc32c:%08x", crc.getValue());
     }
 
     /** The sidecar of a checkpoint: only what may change after the save (pin and tags). */
