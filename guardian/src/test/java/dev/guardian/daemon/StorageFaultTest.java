@@ -83,6 +83,53 @@ class StorageFaultTest {
         assertThat(fixture.count("fresh")).isEqualTo(2);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "cut at {0} of its written bytes")
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {0.35, 0.5, 0.8, 0.97, 0.9999})
+    void aLogCutInsideItsRecordsKeepsWhatIsReadableAndLosesNothingAcknowledgedAfterwards(double fraction) throws Exception {
+        Path data = tmp.resolve("data");
+        String config = AGENT + "checkpoint: {every_requests: 40}\n";
+        fixture = SupervisorFixture.open(data, config);
+        for (int i = 0; i < 100; i++) {
+            fixture.submit(learn("k"), "key-" + i);
+        }
+        fixture.close();
+        Path cycle;
+        try (Stream<Path> files = Files.list(data.resolve("wal"))) {
+            cycle = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        long written = lastNonZeroByte(cycle) + 1;
+        try (FileChannel ch = FileChannel.open(cycle, StandardOpenOption.WRITE)) {
+            ch.truncate((long) (written * fraction));
+        }
+
+        fixture = SupervisorFixture.open(data, config);
+        int before = fixture.count("k");
+        assertThat(before).as("what the checkpoint and the readable log hold").isBetween(40, 100);
+        if (before < 100) {
+            assertThat(fixture.supervisor.logLosses()).as("a loss is never silent").isNotEmpty();
+        }
+        for (int i = 0; i < 10; i++) {
+            Outcome o = fixture.submit(learn("after"), "after-" + i);
+            assertThat(o).isInstanceOf(Outcome.Answered.class);
+            assertThat(((Outcome.Answered) o).payload().get("count").asInt()).as("applied").isEqualTo(i + 1);
+        }
+        fixture.close();
+        // Acknowledged after the damage: in the log for good, read back by the next start.
+        fixture = SupervisorFixture.open(data, config);
+        assertThat(fixture.count("after")).isEqualTo(10);
+        assertThat(fixture.count("k")).isEqualTo(before);
+    }
+
+    private static long lastNonZeroByte(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        for (int i = all.length - 1; i >= 0; i--) {
+            if (all[i] != 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void aFullDiskRefusesRequestsUnloggedAndGuardianServesAgainOnceThereIsRoom() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");

@@ -102,14 +102,14 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     }
 
     private ChronicleWal(Path dir, SingleChronicleQueue queue, RollCycle rc, WalConfig config, Clock clock,
-                         WalDirectory.WriterLock dirLock, WalMetrics metrics) {
+                         WalDirectory.WriterLock dirLock, WalMetrics metrics, long lastSeq) {
         super(dir, queue, rc);
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
         this.dirLock = dirLock;
         this.policy = new GroupCommitPolicy(config.groupMaxBatch(), config.groupMaxDelay().toNanos());
-        this.lastSeq = findLastSequence(queue);
+        this.lastSeq = lastSeq;
         this.durableSeq.set(lastSeq);
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
@@ -150,7 +150,15 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 throw new WalException(Reason.IO, "Chronicle opened " + dir + " read-only: the JVM lacks the flags "
                         + "Chronicle Queue needs on JDK 17 (--add-opens/--add-exports, see shared/STACK.md)");
             }
-            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock, metrics);
+            long last = findLastSequence(queue, rc);
+            if (last < 0) {
+                queue = salvageCutCycle(dir, queue, rc, () -> queueBuilder(dir, rc, clock).build(), clock);
+                last = findLastSequence(queue, rc);
+                if (last < 0) {
+                    throw new WalException(Reason.IO, dir + ": a cycle file is still damaged after moving the cut one aside");
+                }
+            }
+            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock, metrics, last);
             log.debug("opened WAL {} ({}), last sequence {}", dir, config.durability(), wal.lastSeq);
             return wal;
         } catch (RuntimeException | Error e) {
@@ -165,8 +173,148 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         }
     }
 
-    /** The sequence of the last complete, valid record, reading backwards from the end. */
-    private static long findLastSequence(SingleChronicleQueue queue) {
+    /**
+     * The sequence of the last complete, valid record, reading backwards from the end; when that read
+     * faults (a cycle file cut short inside its records is mapped beyond its end), by reading forwards
+     * up to the damage instead.
+     */
+    private static long findLastSequence(SingleChronicleQueue queue, RollCycle rc) {
+        long backwards;
+        boolean faulted = false;
+        try {
+            backwards = findLastSequenceBackwards(queue);
+        } catch (InternalError | AssertionError e) {
+            faulted = true;
+            // AssertionError: Chronicle's own asserts (tests run with -ea) trip over a cut file where production only faults or stops.
+            log.error("{}: reading the log backwards from its end faulted ({}): a cycle file is damaged or cut short; "
+                    + "reading it forwards up to the damage", queue.fileAbsolutePath(), e.getMessage());
+            backwards = 0;
+        }
+        // Checked forwards: on a cycle file cut short, the backward read may stop early without a fault
+        // (seen: seq 1 of 5 650 records, 323 of them still readable). Normally this reads one record.
+        long last = backwards;
+        boolean cut;
+        try (ChronicleCursor c = new ChronicleCursor(queue, rc, Math.max(1, backwards))) {
+            for (WalRecord r = c.next(); r != null; r = c.next()) {
+                last = r.sequence();
+            }
+            cut = c.cutShort();
+        }
+        long shortBy = cutShortBy(queue);
+        if (shortBy > 0) {
+            log.error("{}: the newest cycle file is {} bytes shorter than where Chronicle would write next: it was cut",
+                    queue.fileAbsolutePath(), shortBy);
+            cut = true;
+        }
+        if (last != backwards || cut || faulted) {
+            log.error("{}: the log's end read backwards was seq {}, but it reads forwards up to seq {}{}: a cycle file is "
+                    + "damaged or cut short", queue.fileAbsolutePath(), backwards, last, cut ? " and then faults" : "");
+            return -1;
+        }
+        return last;
+    }
+
+    /**
+     * A cycle file cut short inside its records: Chronicle would append after its recorded end, beyond
+     * the cut, where no reader ever gets (the bytes between read as zeros), so every record written from
+     * now on would be lost at the next open. The records that can still be read are kept: the cut file
+     * is moved aside ({@code NAME.cut-MILLIS}, for an operator to look at), and its readable records are
+     * appended again, with their sequences and times, to a fresh file. Only for the newest cycle file
+     * (appending its records again keeps the log in sequence order); a cut in an older file is refused.
+     * The records after the cut are lost: the caller learns it from the log's end, and reports it.
+     */
+    private static SingleChronicleQueue salvageCutCycle(Path dir, SingleChronicleQueue queue, RollCycle rc,
+            java.util.function.Supplier<SingleChronicleQueue> reopen, Clock clock) {
+        List<WalRecord> kept = new ArrayList<>();
+        int cutCycle;
+        try (ChronicleCursor c = new ChronicleCursor(queue, rc, 1)) {
+            int current = Integer.MIN_VALUE;
+            for (WalRecord r = c.next(); r != null; r = c.next()) {
+                if (c.cycle() != current) {
+                    kept.clear();
+                    current = c.cycle();
+                }
+                kept.add(r);
+            }
+            cutCycle = c.cycle();
+        }
+        int lastCycle = queue.lastCycle();
+        queue.close();
+        if (cutCycle != lastCycle && cutCycle != Integer.MIN_VALUE) {
+            throw new WalException(Reason.IO, dir + ": the cycle file of cycle " + cutCycle + " is cut short or damaged, and "
+                    + "it is not the newest one: move it and every later cycle file aside to open the log (their records "
+                    + "are lost)");
+        }
+        Path damaged = newestCycleFile(dir);
+        Path aside = damaged.resolveSibling(damaged.getFileName() + ".cut-" + clock.millis());
+        try {
+            Files.move(damaged, aside);
+        } catch (java.io.IOException e) {
+            throw new WalException(Reason.IO, "cannot move the cut cycle file " + damaged + " aside: " + e.getMessage(), e);
+        }
+        log.error("{}: moved the cut cycle file aside to {}; appending its {} readable records again (seq {} to {})", dir,
+                aside.getFileName(), kept.size(), kept.isEmpty() ? "-" : kept.get(0).sequence(),
+                kept.isEmpty() ? "-" : kept.get(kept.size() - 1).sequence());
+        SingleChronicleQueue fresh = reopen.get();
+        RecordCodec codec = new RecordCodec();
+        try (ExcerptAppender appender = fresh.createAppender()) {
+            for (WalRecord r : kept) {
+                byte[] buf = codec.encode(r.sequence(), r.timeMicros(), RecordCodec.tag("type", r.type(), true),
+                        RecordCodec.tag("instance", r.instance(), false), RecordCodec.tag("version", r.version(), false),
+                        r.payload());
+                int len = RecordCodec.encodedLength(RecordCodec.tag("type", r.type(), true),
+                        RecordCodec.tag("instance", r.instance(), false), RecordCodec.tag("version", r.version(), false),
+                        r.payload());
+                try (DocumentContext dc = appender.writingDocument()) {
+                    dc.wire().bytes().write(buf, 0, len);
+                }
+            }
+        }
+        if (kept.isEmpty()) {
+            return fresh; // nothing readable was left: the next append starts a new file
+        }
+        // On disk before the log counts them as durable (the writer starts with everything up to its end durable).
+        try (FileChannel ch = FileChannel.open(newestCycleFile(dir), StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new WalException(Reason.IO, "cannot force the salvaged records of " + dir + ": " + e.getMessage(), e);
+        }
+        return fresh;
+    }
+
+    private static Path newestCycleFile(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".cq4")).max(java.util.Comparator.naturalOrder())
+                    .orElseThrow(() -> new WalException(Reason.IO, dir + ": no cycle file to move aside"));
+        } catch (java.io.IOException e) {
+            throw new WalException(Reason.IO, "cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How many bytes the newest cycle file lacks up to the position its header says the next record goes
+     * to (0 when none): a file cut cleanly between records reads as a log that just ends there, and only
+     * this tells that an append would land beyond the cut, where no reader gets.
+     */
+    private static long cutShortBy(SingleChronicleQueue queue) {
+        int cycle = queue.lastCycle();
+        if (cycle == Integer.MIN_VALUE) {
+            return 0;
+        }
+        net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, store.writePosition() - store.file().length());
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            return 1; // its header cannot even be read: cut, or damaged
+        } finally {
+            queue.closeStore(store);
+        }
+    }
+
+    private static long findLastSequenceBackwards(SingleChronicleQueue queue) {
         RecordCodec codec = new RecordCodec();
         ExcerptTailer t = queue.createTailer();
         try {
