@@ -10,7 +10,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
-        int code = ex instanceof CliException cli ? cli.exitCode() : ExitCodes.INTERNAL;
+        int code = ex instanceof CliException cli ? cli.exitCode() : domainExitCode(ex);
         String message = ex instanceof CliException ? ex.getMessage() : describe(ex);
         cmd.getErr().println("guardian: " + message);
         if (GuardianCommand.debug(cmd)) {
@@ -30,6 +30,27 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
         cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
         cmd.getErr().flush();
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * Expected failures of the lower modules that reach here unwrapped (e.g. from {@code guardian run}
+     * opening a damaged data directory) get their exit code; anything else is a bug.
+     */
+    private static int domainExitCode(Exception ex) {
+        if (ex instanceof dev.guardian.wal.WalException w) {
+            return dev.guardian.cli.wal.WalCli.toCli(w, false).exitCode();
+        }
+        if (ex instanceof dev.guardian.vault.VaultException v) {
+            return switch (v.reason()) {
+                case NOT_FOUND -> ExitCodes.NOT_FOUND;
+                case CORRUPT, BAD_INPUT -> ExitCodes.BAD_INPUT;
+                case UNAVAILABLE, IO -> ExitCodes.UNAVAILABLE;
+            };
+        }
+        if (ex instanceof dev.guardian.config.ConfigException) {
+            return ExitCodes.BAD_INPUT;
+        }
+        return ExitCodes.INTERNAL;
     }
 
     private static String describe(Throwable ex) {

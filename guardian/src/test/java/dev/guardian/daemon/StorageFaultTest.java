@@ -120,6 +120,29 @@ class StorageFaultTest {
         assertThat(fixture.count("k")).isEqualTo(before);
     }
 
+    @Test
+    void aGarbledChronicleMetadataFileIsRebuiltAndNothingIsLost() throws Exception {
+        Path data = tmp.resolve("data");
+        fixture = SupervisorFixture.open(data, AGENT);
+        for (int i = 0; i < 30; i++) {
+            fixture.submit(learn("k"), "key-" + i);
+        }
+        fixture.close();
+        Path metadata = data.resolve("wal/metadata.cq4t");
+        byte[] bytes = Files.readAllBytes(metadata);
+        for (int i = 0; i < Math.min(bytes.length, 600); i += 7) {
+            bytes[i] ^= 0x5a;
+        }
+        Files.write(metadata, bytes);
+
+        fixture = SupervisorFixture.open(data, AGENT);
+        assertThat(fixture.count("k")).isEqualTo(30);
+        assertThat(fixture.supervisor.logLosses()).isEmpty();
+        try (Stream<Path> files = Files.list(data.resolve("wal"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("metadata.cq4t.damaged-"));
+        }
+    }
+
     private static long lastNonZeroByte(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         for (int i = all.length - 1; i >= 0; i--) {

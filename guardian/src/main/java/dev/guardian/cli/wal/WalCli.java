@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 
 /** What the wal subcommands share: finding the log in a directory and mapping its errors. */
-final class WalCli {
+public final class WalCli {
 
     private WalCli() {
     }
@@ -55,7 +55,7 @@ final class WalCli {
         }
     }
 
-    static CliException toCli(WalException e, boolean defaulted) {
+    public static CliException toCli(WalException e, boolean defaulted) {
         int code = switch (e.reason()) {
             case NOT_FOUND -> ExitCodes.NOT_FOUND;
             case NOT_A_WAL, INVALID -> ExitCodes.BAD_INPUT;

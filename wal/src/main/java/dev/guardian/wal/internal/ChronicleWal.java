@@ -145,7 +145,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
             }
             RollCycle rc = RollCycleNames.resolve(dirLock.rollCycle);
             SingleChronicleQueueBuilder builder = queueBuilder(dir, rc, clock);
-            queue = builder.build();
+            queue = buildRebuildingDamagedMetadata(dir, builder, () -> queueBuilder(dir, rc, clock), clock);
             if (builder.readOnly()) {
                 throw new WalException(Reason.IO, "Chronicle opened " + dir + " read-only: the JVM lacks the flags "
                         + "Chronicle Queue needs on JDK 17 (--add-opens/--add-exports, see shared/STACK.md)");
@@ -288,6 +288,35 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                     .orElseThrow(() -> new WalException(Reason.IO, dir + ": no cycle file to move aside"));
         } catch (java.io.IOException e) {
             throw new WalException(Reason.IO, "cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds the queue. Chronicle keeps a small table store, {@code metadata.cq4t} (its lock and the
+     * last cycle); when that file is garbled, Chronicle fails to "claim the exclusive lock" on it, which
+     * reads like another process holding the log. This writer already holds the directory's lock, so it
+     * is damage: the table is moved aside ({@code metadata.cq4t.damaged-MILLIS}) and Chronicle builds a
+     * new one from the cycle files, once.
+     */
+    private static SingleChronicleQueue buildRebuildingDamagedMetadata(Path dir, SingleChronicleQueueBuilder builder,
+            java.util.function.Supplier<SingleChronicleQueueBuilder> again, Clock clock) {
+        try {
+            return builder.build();
+        } catch (RuntimeException e) {
+            Path metadata = dir.resolve("metadata.cq4t");
+            if (!Files.exists(metadata) || String.valueOf(e.getMessage()).indexOf("metadata.cq4t") < 0) {
+                throw e;
+            }
+            Path aside = dir.resolve("metadata.cq4t.damaged-" + clock.millis());
+            try {
+                Files.move(metadata, aside);
+            } catch (IOException moveFailed) {
+                throw new WalException(Reason.IO, dir + ": metadata.cq4t is damaged (" + e.getMessage()
+                        + ") and cannot be moved aside: " + moveFailed.getMessage(), e);
+            }
+            log.error("{}: Chronicle cannot use metadata.cq4t ({}): moved it aside to {} and rebuilding it from the cycle files",
+                    dir, e.getMessage(), aside.getFileName());
+            return again.get().build();
         }
     }
 

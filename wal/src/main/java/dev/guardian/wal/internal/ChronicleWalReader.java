@@ -66,6 +66,12 @@ public class ChronicleWalReader implements WalReader {
                 try {
                     queue = queueBuilder(directory, rollCycle, Clock.systemUTC()).readOnly(true).build();
                 } catch (RuntimeException e) {
+                    if (String.valueOf(e.getMessage()).contains("metadata.cq4t")) {
+                        // Read-only, nothing is locked: a garbled table, not another process (guardian run rebuilds it).
+                        throw new WalException(Reason.NOT_A_WAL, directory + ": Chronicle cannot read metadata.cq4t ("
+                                + e.getMessage() + "): it is damaged; the next guardian run on this directory moves it aside "
+                                + "and rebuilds it from the cycle files", e);
+                    }
                     throw new WalException(Reason.IO, "cannot open " + directory + " read-only: " + e.getMessage(), e);
                 }
             }
