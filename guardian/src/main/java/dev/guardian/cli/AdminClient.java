@@ -33,7 +33,8 @@ public final class AdminClient {
     public static AdminClient forDataDir(Path dataDir) {
         DataDirectory dir = new DataDirectory(dataDir);
         if (!Files.isDirectory(dir.root())) {
-            throw CliException.notFound("no data directory " + dir.root());
+            // A missing data directory is an unavailable resource (exit 4), as for every command (README).
+            throw CliException.unavailable("no data directory " + dir.root(), null);
         }
         if (!Files.exists(dir.daemonFile()) || !dir.inUse()) {
             throw CliException.unavailable("no guardian daemon is running on " + dir.root(), null);

@@ -36,6 +36,9 @@ public final class ConfigLoader {
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                // keep_last: 2.7 is a mistake, not 2; and a key given twice is one of them lost, silently.
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .registerModule(new SimpleModule()
                         .addDeserializer(Duration.class, new DurationDeserializer())
                         .addDeserializer(RestartType.class, new RestartTypeDeserializer()));

@@ -22,6 +22,9 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
             throw new IllegalArgumentException("agent.command is required");
         }
         dataDir = dataDir == null ? Path.of("guardian-data") : dataDir;
+        if (dataDir.toString().isBlank()) {
+            throw new IllegalArgumentException("data_dir must name a directory, but was '" + dataDir + "'");
+        }
         wal = wal == null ? new Wal(null, null, null, null, null) : wal;
         checkpoint = checkpoint == null ? new Checkpoint(null, null, null, null, null, null) : checkpoint;
         heartbeat = heartbeat == null ? new Heartbeat(null, null) : heartbeat;

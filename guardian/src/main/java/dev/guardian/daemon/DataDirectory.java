@@ -71,6 +71,9 @@ public final class DataDirectory implements AutoCloseable {
 
     /** Creates the directory if needed and locks it; fails with a clear message when another daemon holds it. */
     public void lock() throws IOException {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new IOException("the data directory " + root + " is a file, not a directory");
+        }
         Files.createDirectories(root);
         lockChannel = FileChannel.open(root.resolve("guardian.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         lock = lockChannel.tryLock();
@@ -120,7 +123,12 @@ public final class DataDirectory implements AutoCloseable {
             throw new IOException(file + " must be readable by its owner only (chmod 600), but is "
                     + PosixFilePermissions.toString(perms));
         }
-        return Files.readString(file, StandardCharsets.UTF_8).trim();
+        String token = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (token.isEmpty()) {
+            // A daemon nobody could authenticate to (and that `guardian stop` could not stop).
+            throw new IOException(file + " is empty: delete it, and the next guardian run makes a new token");
+        }
+        return token;
     }
 
     private String runningPid() {

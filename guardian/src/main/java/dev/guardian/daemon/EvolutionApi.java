@@ -65,6 +65,22 @@ final class EvolutionApi {
         }
     }
 
+    /** {@code field}, when present and not null, must be an object of strings (a list of them was silently ignored). */
+    static void requireObjectOfStrings(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return;
+        }
+        if (!n.isObject()) {
+            throw new BadRequest(field + " must be an object of names to strings, but was " + n);
+        }
+        n.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw new BadRequest(field + "." + e.getKey() + " must be a string, but was " + e.getValue());
+            }
+        });
+    }
+
     private Reply deploy(JsonNode body) {
         List<String> command = new ArrayList<>();
         JsonNode cmd = body.path("command");
@@ -78,8 +94,10 @@ final class EvolutionApi {
             command.add(c.asText());
         });
         Map<String, String> env = new LinkedHashMap<>(primary.currentVersion().env());
+        requireObjectOfStrings(body, "env");
         body.path("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         Map<String, byte[]> files = new LinkedHashMap<>();
+        requireObjectOfStrings(body, "files");
         body.path("files").fields().forEachRemaining(f -> {
             try {
                 files.put(f.getKey(), Base64.getDecoder().decode(f.getValue().asText()));

@@ -43,7 +43,12 @@ public final class JdkHttpServer implements AutoCloseable {
 
     public static JdkHttpServer start(String name, Endpoint endpoint, HttpApi api, int maxBodyBytes, int threads)
             throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(endpoint.host(), endpoint.port()), 1024);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(endpoint.host(), endpoint.port()), 1024);
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot listen on " + endpoint + " (" + name + "): " + e.getMessage());
+        }
         AtomicLong n = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new PoolThread(r, name + "-http-" + n.incrementAndGet());

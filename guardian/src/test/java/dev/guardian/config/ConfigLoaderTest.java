@@ -75,6 +75,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFractionWhereACountIsExpectedIsRefusedNotTruncated() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\ncheckpoint: {keep_last: 2.7}", "g.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkpoint.keep_last").hasMessageContaining("2.7");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\ncheckpoint: {every_requests: 5.9}", "g.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkpoint.every_requests").hasMessageContaining("5.9");
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedNamingIt() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrequest_timeout: 5s\nrequest_timeout: 9s\n", "g.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("request_timeout");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nheartbeat: {misses: 2}\nheartbeat: {misses: 9}\n", "g.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("heartbeat");
+    }
+
+    @Test
+    void anEmptyDataDirIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\ndata_dir: ''\n", "g.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("data_dir");
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithItsPath() {
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nheartbeat: {intervall: 1s}", "g.yaml"))
                 .isInstanceOf(ConfigException.class)

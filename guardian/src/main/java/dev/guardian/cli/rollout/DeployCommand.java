@@ -134,6 +134,10 @@ public final class DeployCommand implements Callable<Integer> {
             if (m.has("command") && (!m.get("command").isArray() || m.get("command").isEmpty())) {
                 throw CliException.badInput(manifest + ": command must be a list of strings, but was " + m.get("command"));
             }
+            if (m.has("env") && !m.get("env").isNull() && (!m.get("env").isObject()
+                    || !java.util.stream.StreamSupport.stream(m.get("env").spliterator(), false).allMatch(v -> v.isValueNode() && !v.isNull()))) {
+                throw CliException.badInput(manifest + ": env must map names to values, but was " + m.get("env"));
+            }
             m.fields().forEachRemaining(f -> body.set(f.getKey(), f.getValue()));
         }
         long total = 0;

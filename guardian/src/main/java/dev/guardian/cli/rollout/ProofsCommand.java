@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * candidate's origin — read from the vault (beside a daemon or offline).
  */
 @Command(name = "proofs", mixinStandardHelpOptions = true, description = "List and show the proofs of rollouts.",
-        subcommands = {ProofsCommand.Ls.class, ProofsCommand.Show.class})
+        subcommands = {ProofsCommand.Ls.class, ProofsCommand.Show.class, picocli.CommandLine.HelpCommand.class})
 public final class ProofsCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();

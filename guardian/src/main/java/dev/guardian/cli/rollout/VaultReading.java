@@ -16,7 +16,7 @@ final class VaultReading {
     static <T> T read(Path dataDir, Function<Vault, T> query) {
         Path dir = dataDir.resolve("vault");
         if (!Files.isRegularFile(Vault.file(dir))) {
-            throw CliException.notFound("no vault in " + dataDir + " (use --data-dir DIR or set GUARDIAN_DATA_DIR)");
+            throw CliException.unavailable("no vault in " + dataDir + " (use --data-dir DIR or set GUARDIAN_DATA_DIR)", null);
         }
         try (Vault vault = Vault.openReadOnly(dir, VaultConfig.ofDefaults())) {
             return query.apply(vault);

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code guardian versions ls|show}: the version registry, read from the vault (beside a daemon or offline). */
 @Command(name = "versions", mixinStandardHelpOptions = true, description = "List and show registered versions.",
-        subcommands = {VersionsCommand.Ls.class, VersionsCommand.Show.class})
+        subcommands = {VersionsCommand.Ls.class, VersionsCommand.Show.class, picocli.CommandLine.HelpCommand.class})
 public final class VersionsCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -57,7 +57,7 @@ public final class WalCli {
 
     public static CliException toCli(WalException e, boolean defaulted) {
         int code = switch (e.reason()) {
-            case NOT_FOUND -> ExitCodes.NOT_FOUND;
+            case NOT_FOUND -> ExitCodes.UNAVAILABLE; // the data directory (or its wal/) is missing: exit 4, as everywhere
             case NOT_A_WAL, INVALID -> ExitCodes.BAD_INPUT;
             case LOCKED, IO, CLOSED, NO_SPACE -> ExitCodes.UNAVAILABLE;
         };

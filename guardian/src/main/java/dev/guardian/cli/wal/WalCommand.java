@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "wal",
         mixinStandardHelpOptions = true,
         description = "Inspect a write-ahead log; never modifies it.",
-        subcommands = {WalStatsCommand.class, WalTailCommand.class})
+        subcommands = {WalStatsCommand.class, WalTailCommand.class, picocli.CommandLine.HelpCommand.class})
 public final class WalCommand implements Runnable {
 
     @CommandLine.Spec

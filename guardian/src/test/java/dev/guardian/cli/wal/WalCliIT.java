@@ -105,7 +105,7 @@ class WalCliIT {
     void aMissingDefaultDataDirSaysHowToNameOne() throws Exception {
         Path missing = tmp.resolve("nope");
         GuardianCli.Result r = runIn(tmp, missing.toString(), "wal", "stats");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
         assertThat(r.stderr()).isEqualTo("guardian: " + missing + " does not exist (give DIR, use --data-dir DIR or set "
                 + DataDirMixin.ENV + ")\n");
     }
@@ -182,7 +182,7 @@ class WalCliIT {
         Path dir = tmp.resolve("nope");
         for (String sub : List.of("stats", "tail")) {
             GuardianCli.Result r = GuardianCli.run("wal", sub, dir.toString());
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
             assertThat(r.stderr()).isEqualTo("guardian: " + dir + " does not exist\n");
         }
         assertThat(dir).doesNotExist();
