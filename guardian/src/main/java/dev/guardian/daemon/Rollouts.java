@@ -263,9 +263,20 @@ final class Rollouts implements AutoCloseable {
         while ((a.candidate.appliedUpTo() < target || a.control.appliedUpTo() < target) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
+        // A crash while catching up is the version's, unlike its catch-up CPU and memory: the window keeps it.
+        // (Its exit event waits for this launch on the rollout thread, and is judged on the window opened here:
+        // reset, it read 0 restarts and the judge did not decide.)
+        long controlRestarts = a.control.window().snapshot().restarts();
+        long candidateRestarts = a.candidate.window().snapshot().restarts();
         a.control.window().reset();
         a.candidate.window().reset();
         a.candidate.agreement().reset();
+        for (long i = 0; i < controlRestarts; i++) {
+            a.control.window().recordRestart();
+        }
+        for (long i = 0; i < candidateRestarts; i++) {
+            a.candidate.window().recordRestart();
+        }
         a.stageStarted = clock.nanoTime();
     }
 
