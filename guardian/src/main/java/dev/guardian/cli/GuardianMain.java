@@ -17,6 +17,6 @@ public final class GuardianMain {
         if (System.getProperty("jnr.ffi.asm.enabled") == null) {
             System.setProperty("jnr.ffi.asm.enabled", "false");
         }
-        System.exit(GuardianCommand.commandLine().execute(args));
+        System.exit(GuardianCommand.commandLine(args).execute(args));
     }
 }
