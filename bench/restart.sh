@@ -6,10 +6,15 @@
 # prints a Markdown table on stdout, progress on stderr.
 #
 #   bench/restart.sh
-#   env: REPS=15 WARMUP=2 RECORDS="0 100000" VARIANTS="cds nocds" (add "main" with BEFORE_ROOT=/path/to/a/built/checkout)
-#        SETTLE_MS=500 (pause between cases) HOLD_MS=300 (the daemon runs this long after its first 200, then SIGKILL)
-#        RETRY_PAUSE_US=1000 (pause between tries; 0: a busy loop) FILL_CONNS=16 DATA_ROOT=/tmp/guardian-restart-bench
-#        KEEP_DATA=1 keeps the data directories
+#   env: REPS=15 WARMUP=2 RECORDS="0 100000" (requests logged before the rounds)
+#        VARIANTS="cds nocds": cds = bin/guardian with its AppCDS archive, nocds = GUARDIAN_CDS=off,
+#          NAME=JAVA_OPTS (commas for spaces) = with the archive and these JVM options,
+#          NAME@DIR = the bin/guardian of another built checkout (e.g. a `git worktree` of main: a "before")
+#        BASE_VARIANT (default nocds) is what the ratio column divides by
+#        PYTHON=python3 (the agent's interpreter) SETTLE_MS=500 (pause between cases)
+#        HOLD_MS=300 (the daemon runs this long after its first 200, then SIGKILL)
+#        RETRY_PAUSE_US=1000 (pause between tries; 0: a busy loop) FILL_CONNS=16
+#        DATA_ROOT=/tmp/guardian-restart-bench KEEP_DATA=1 keeps the data directories
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -42,9 +42,10 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code guardian --version}), all interleaved in one run in a shuffled order per round. Prints a Markdown table
  * on stdout, progress on stderr.
  *
- * <p>Variants (env VARIANTS, default "cds nocds"): {@code cds} is {@code bin/guardian} as shipped (it uses
- * guardian/target/guardian.jsa when that is newer than the jar), {@code nocds} the same with {@code GUARDIAN_CDS=off},
- * {@code main} the {@code bin/guardian} of another checkout given by BEFORE_ROOT (a "before" build, same run).
+ * <p>Variants (env VARIANTS, default "cds nocds"; see {@link #parseVariant}): {@code cds} is {@code bin/guardian} as
+ * shipped (it uses guardian/target/guardian.jsa when that is newer than the jar), {@code nocds} the same with
+ * {@code GUARDIAN_CDS=off}, {@code NAME=OPTS} adds JVM options, {@code NAME@DIR} is another built checkout (a "before").
+ * A further baseline is the agent's own start ({@code agent start}: spawn → its {@code ready} line).
  */
 public final class RestartBench {
 
@@ -88,23 +89,13 @@ public final class RestartBench {
         Files.createDirectories(dataRoot);
         List<Variant> variants = new ArrayList<>();
         for (String v : env("VARIANTS", "cds nocds").trim().split("\\s+")) {
-            variants.add(switch (v) {
-                case "cds" -> new Variant("cds", ROOT.resolve("bin/guardian"), Map.of("GUARDIAN_CDS", "on"));
-                case "nocds" -> new Variant("nocds", ROOT.resolve("bin/guardian"), Map.of("GUARDIAN_CDS", "off"));
-                case "main" -> {
-                    String before = System.getenv("BEFORE_ROOT");
-                    if (before == null || before.isBlank()) {
-                        throw new IllegalArgumentException("variant main needs BEFORE_ROOT (a built checkout)");
-                    }
-                    yield new Variant("main", Path.of(before).resolve("bin/guardian"), Map.of());
-                }
-                default -> throw new IllegalArgumentException("variant: cds, nocds or main, not " + v);
-            });
+            variants.add(parseVariant(v));
         }
+        String baseVariant = env("BASE_VARIANT", variants.stream().anyMatch(v -> v.name.equals("nocds")) ? "nocds" : variants.get(0).name);
         List<Target> targets = new ArrayList<>();
         for (String n : env("RECORDS", "0 100000").trim().split("\\s+")) {
             Target t = new Target(Integer.parseInt(n), dataRoot.resolve("d" + n));
-            fill(t, variants.get(0), envInt("FILL_CONNS", 16));
+            fill(t, parseVariant("cds"), envInt("FILL_CONNS", 16));
             targets.add(t);
         }
 
@@ -112,6 +103,7 @@ public final class RestartBench {
         Map<String, List<Sample>> results = new LinkedHashMap<>();
         List<String> cases = new ArrayList<>();
         cases.add("java -version");
+        cases.add("agent start");
         for (Variant v : variants) {
             cases.add("guardian --version/" + v.name);
         }
@@ -133,6 +125,8 @@ public final class RestartBench {
                 Sample s;
                 if (c.equals("java -version")) {
                     s = timeExit(List.of("java", "-version"), Map.of());
+                } else if (c.equals("agent start")) {
+                    s = agentStart();
                 } else if (c.startsWith("guardian --version/")) {
                     Variant v = variant(variants, c.substring(c.indexOf('/') + 1));
                     s = timeExit(List.of(v.bin.toString(), "--version"), v.env);
@@ -155,13 +149,14 @@ public final class RestartBench {
         String steal = DaemonBench.stealShare(stealBefore, DaemonBench.stealMillis(), seconds);
 
         double javaMedian = median(results.get("java -version"));
-        System.out.println("| case | n | median ms | p90 ms | min ms | max ms | median × `java -version` | median × same without archive | exec → port accepts, median ms |");
+        System.out.println("| case | n | median ms | p90 ms | min ms | max ms | median × `java -version` | median × same case `" + baseVariant
+                + "` | exec → port accepts, median ms |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String c : cases) {
             List<Sample> s = results.get(c);
             String without = "";
-            if (c.endsWith("/cds")) {
-                List<Sample> base = results.get(c.substring(0, c.length() - "cds".length()) + "nocds");
+            if (c.contains("/") && !c.endsWith("/" + baseVariant)) {
+                List<Sample> base = results.get(c.substring(0, c.indexOf('/') + 1) + baseVariant);
                 if (base != null) {
                     without = String.format(Locale.ROOT, "%.2f", median(s) / median(base));
                 }
@@ -187,7 +182,10 @@ public final class RestartBench {
             System.out.println("- answers other than 200 before the first 200 (" + t.requests + "): " + (bad.isEmpty() ? "none" : bad));
         }
         System.out.println("- settings: REPS " + reps + ", WARMUP " + warmup + ", SETTLE_MS " + settleMs + ", HOLD_MS " + holdMs
-                + ", RETRY_PAUSE_US " + retryPauseNanos / 1000 + ", variants " + variants.stream().map(Variant::name).toList());
+                + ", RETRY_PAUSE_US " + retryPauseNanos / 1000 + ", agent " + agent() + " (" + which(agent().get(0)) + ")");
+        for (Variant v : variants) {
+            System.out.println("- variant `" + v.name + "`: " + v.bin + " " + v.env);
+        }
         System.out.println("- CPU steal during the rounds: " + steal + "; load average at the end: " + loadAverage());
         if (!env("KEEP_DATA", "0").equals("1")) {
             deleteTree(dataRoot);
@@ -195,15 +193,47 @@ public final class RestartBench {
         System.exit(0);
     }
 
+    /**
+     * {@code cds}: this checkout's bin/guardian (it uses guardian/target/guardian.jsa when that is newer than the jar);
+     * {@code nocds}: the same with GUARDIAN_CDS=off; {@code NAME=OPTS}: this checkout with the archive and
+     * GUARDIAN_JAVA_OPTS=OPTS (commas stand for spaces); {@code NAME@DIR}: the bin/guardian of another built checkout as
+     * it is (a "before" build, measured in the same run).
+     */
+    static Variant parseVariant(String v) {
+        if (v.equals("cds")) {
+            return new Variant("cds", ROOT.resolve("bin/guardian"), Map.of("GUARDIAN_CDS", "on"));
+        }
+        if (v.equals("nocds")) {
+            return new Variant("nocds", ROOT.resolve("bin/guardian"), Map.of("GUARDIAN_CDS", "off"));
+        }
+        int at = v.indexOf('@');
+        if (at > 0) {
+            Path dir = Path.of(v.substring(at + 1)).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(dir.resolve("guardian/target/guardian.jar"))) {
+                throw new IllegalArgumentException(v + ": no guardian/target/guardian.jar in " + dir + " (build it first)");
+            }
+            return new Variant(v.substring(0, at), dir.resolve("bin/guardian"), Map.of());
+        }
+        int eq = v.indexOf('=');
+        if (eq > 0) {
+            return new Variant(v.substring(0, eq), ROOT.resolve("bin/guardian"),
+                    Map.of("GUARDIAN_CDS", "on", "GUARDIAN_JAVA_OPTS", v.substring(eq + 1).replace(',', ' ')));
+        }
+        throw new IllegalArgumentException("variant: cds, nocds, NAME=JAVA_OPTS or NAME@CHECKOUT_DIR, not " + v);
+    }
+
     static String describe(String c, List<Target> targets) {
         if (c.equals("java -version")) {
             return "`java -version` (the bare JVM start)";
         }
+        if (c.equals("agent start")) {
+            return "the agent alone: `" + String.join(" ", agent()) + "` spawned → its `ready` line";
+        }
         String v = c.substring(c.indexOf('/') + 1);
         String how = switch (v) {
-            case "cds" -> "with the AppCDS archive";
-            case "nocds" -> "without it (`GUARDIAN_CDS=off`)";
-            default -> "`" + v + "` (BEFORE_ROOT)";
+            case "cds" -> "`cds` (this checkout, with its AppCDS archive)";
+            case "nocds" -> "`nocds` (this checkout, `GUARDIAN_CDS=off`)";
+            default -> "`" + v + "`";
         };
         if (c.startsWith("guardian --version")) {
             return "`guardian --version`, " + how;
@@ -308,8 +338,41 @@ public final class RestartBench {
 
     // ------------------------------------------------------------------------------------ measurement
 
+    /** The Python learner; PYTHON=/path/to/python3 runs it with that interpreter (default: python3 from PATH). */
     static List<String> agent() {
-        return List.of("python3", ROOT.resolve("examples/python/learner_agent.py").toString());
+        return List.of(env("PYTHON", "python3"), ROOT.resolve("examples/python/learner_agent.py").toString());
+    }
+
+    static String which(String cmd) {
+        try {
+            Process p = new ProcessBuilder("bash", "-c", "command -v " + cmd + " && head -c 200 \"$(command -v " + cmd
+                    + ")\" | head -1 | grep -q '^#!' && echo '(a script)' || true").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().replace("\n", " ");
+            p.waitFor();
+            return out;
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    /** The agent's own start: spawn → its first line ({@code ready}); then stdin is closed and it exits. */
+    static Sample agentStart() throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(agent()).directory(ROOT.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        InputStream in = p.getInputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            // the ready line
+        }
+        long t = System.nanoTime() - t0;
+        p.getOutputStream().close();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+        if (b == -1) {
+            throw new IllegalStateException("the agent printed no line");
+        }
+        return new Sample(t, 0, 0, "");
     }
 
     static Process start(List<String> cmd, Map<String, String> env, Path log) throws IOException {
