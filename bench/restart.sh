@@ -5,7 +5,8 @@
 # Builds the jar, the AppCDS archive and the test classes, then runs dev.guardian.bench.RestartBench;
 # prints a Markdown table on stdout, progress on stderr.
 #
-#   bench/restart.sh
+#   bench/restart.sh           # the restarts
+#   bench/restart.sh scan      # the log read for idempotency keys alone, in fresh JVMs (LogScanProbe), on RECORDS requests
 #   env: REPS=15 WARMUP=2 RECORDS="0 100000" (requests logged before the rounds)
 #        VARIANTS="cds nocds": cds = bin/guardian with its AppCDS archive, nocds = GUARDIAN_CDS=off,
 #          NAME=JAVA_OPTS (commas for spaces) = with the archive and these JVM options,

@@ -80,6 +80,10 @@ public final class RestartBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("scan")) {
+            scan();
+            return;
+        }
         int reps = envInt("REPS", 15);
         int warmup = envInt("WARMUP", 2);
         long settleMs = envInt("SETTLE_MS", 500);
@@ -221,6 +225,76 @@ public final class RestartBench {
         }
         throw new IllegalArgumentException("variant: cds, nocds, NAME=JAVA_OPTS or NAME@CHECKOUT_DIR, not " + v);
     }
+
+    /**
+     * {@code bench/restart.sh scan}: the log read for idempotency keys alone, in fresh JVMs ({@link LogScanProbe}, one
+     * mode per JVM, the modes shuffled in each round), on a data directory filled as for the restarts (RECORDS, default
+     * 100000 requests).
+     */
+    static void scan() throws Exception {
+        int reps = envInt("REPS", 10);
+        int n = Integer.parseInt(env("RECORDS", "100000").trim().split("\\s+")[0]);
+        Path dataRoot = Path.of(env("DATA_ROOT", "/tmp/guardian-restart-bench")).resolve("scan-" + System.currentTimeMillis());
+        Target t = new Target(n, dataRoot.resolve("d" + n));
+        fill(t, parseVariant("cds"), envInt("FILL_CONNS", 16));
+        String cp = System.getProperty("java.class.path");
+        List<String> modes = List.of("iterate", "tree", "rebuild");
+        Map<String, List<double[]>> res = new LinkedHashMap<>();
+        modes.forEach(m -> res.put(m, new ArrayList<>()));
+        String line = "";
+        for (int round = 0; round < reps; round++) {
+            List<String> order = new ArrayList<>(modes);
+            Collections.shuffle(order, new Random(round));
+            for (String m : order) {
+                List<String> cmd = new ArrayList<>(List.of("java"));
+                cmd.addAll(CHRONICLE_FLAGS);
+                cmd.addAll(List.of("-cp", cp, LogScanProbe.class.getName(), m, t.dir.resolve("wal").toString()));
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("LogScanProbe " + m + " failed: " + line);
+                }
+                double total = (System.nanoTime() - t0) / 1e6;
+                String[] f = line.split("\\s+");
+                res.get(m).add(new double[] {Double.parseDouble(f[8]), Double.parseDouble(f[10]), total});
+                Thread.sleep(200);
+            }
+            log("scan round " + round + ": " + res.entrySet().stream().map(e -> e.getKey() + " "
+                    + String.format(Locale.ROOT, "%.0f", e.getValue().get(e.getValue().size() - 1)[1]) + " ms").toList()
+                    + "; load " + loadAverage());
+        }
+        System.out.println("| mode (fresh JVM each) | n | open ms (median) | scan ms (median) | scan ms min–max | JVM exec → exit ms (median) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        for (String m : modes) {
+            List<double[]> v = res.get(m);
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f–%.0f | %.0f |%n", switch (m) {
+                case "iterate" -> "`iterate`: every record read (Chronicle + record codec)";
+                case "tree" -> "`tree`: + each payload parsed into a Jackson tree";
+                default -> "`rebuild`: + what rebuildFromLog does with them (key map, answers)";
+            }, v.size(), medianOf(v.stream().map(x -> x[0]).toList()), medianOf(v.stream().map(x -> x[1]).toList()),
+                    v.stream().mapToDouble(x -> x[1]).min().orElse(0), v.stream().mapToDouble(x -> x[1]).max().orElse(0),
+                    medianOf(v.stream().map(x -> x[2]).toList()));
+        }
+        System.out.println();
+        System.out.println("- last probe line: " + line);
+        System.out.println("- data dir (" + t.dir + "): " + walStats(t) + "; vault: " + checkpoints(t));
+        System.out.println("- load average at the end: " + loadAverage());
+        if (!env("KEEP_DATA", "0").equals("1")) {
+            deleteTree(dataRoot);
+        }
+        System.exit(0);
+    }
+
+    /** What bin/guardian passes to the JVM for Chronicle Queue on JDK 17 (shared/STACK.md). */
+    static final List<String> CHRONICLE_FLAGS = List.of(
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.util=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "-Dchronicle.analytics.disable=true", "-Dchronicle.announcer.disable=true",
+            "-Djnr.ffi.asm.enabled=false");
 
     static String describe(String c, List<Target> targets) {
         if (c.equals("java -version")) {
