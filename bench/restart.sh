@@ -6,6 +6,7 @@
 # prints a Markdown table on stdout, progress on stderr.
 #
 #   bench/restart.sh           # the restarts
+#   bench/restart.sh phases    # the restarts only, each with -Xlog:class+load: where the time goes, step by step
 #   bench/restart.sh scan      # the log read for idempotency keys alone, in fresh JVMs (LogScanProbe), on RECORDS requests
 #   env: REPS=15 WARMUP=2 RECORDS="0 100000" (requests logged before the rounds)
 #        VARIANTS="cds nocds": cds = bin/guardian with its AppCDS archive, nocds = GUARDIAN_CDS=off,

@@ -84,6 +84,7 @@ public final class RestartBench {
             scan();
             return;
         }
+        boolean phases = args.length > 0 && args[0].equals("phases");
         int reps = envInt("REPS", 15);
         int warmup = envInt("WARMUP", 2);
         long settleMs = envInt("SETTLE_MS", 500);
@@ -105,6 +106,7 @@ public final class RestartBench {
 
         // The cases of one round: each restart (target x variant) and each baseline, in a shuffled order.
         Map<String, List<Sample>> results = new LinkedHashMap<>();
+        Map<String, List<double[]>> marks = new LinkedHashMap<>();
         List<String> cases = new ArrayList<>();
         cases.add("java -version");
         cases.add("agent start");
@@ -115,6 +117,9 @@ public final class RestartBench {
             for (Variant v : variants) {
                 cases.add("restart " + t.requests + "/" + v.name);
             }
+        }
+        if (phases) {
+            cases.removeIf(c -> !c.startsWith("restart"));
         }
         cases.forEach(c -> results.put(c, new ArrayList<>()));
         log("load average before the rounds: " + loadAverage() + "; " + cases.size() + " cases, " + reps + " rounds + "
@@ -137,7 +142,18 @@ public final class RestartBench {
                 } else {
                     String[] p = c.substring("restart ".length()).split("/");
                     Target t = targets.stream().filter(x -> x.requests == Integer.parseInt(p[0])).findFirst().orElseThrow();
-                    s = restart(t, variant(variants, p[1]), "r" + round + "-" + p[1], retryPauseNanos, holdMs);
+                    Variant v = variant(variants, p[1]);
+                    Path classLog = null;
+                    if (phases) {
+                        classLog = dataRoot.resolve("classload-" + t.requests + "-" + v.name + "-" + round + ".txt");
+                        Map<String, String> env = new LinkedHashMap<>(v.env);
+                        env.merge("GUARDIAN_JAVA_OPTS", "-Xlog:class+load:file=" + classLog + ":uptime", (a, b) -> a + " " + b);
+                        v = new Variant(v.name, v.bin, env);
+                    }
+                    s = restart(t, v, "r" + round + "-" + p[1], retryPauseNanos, holdMs);
+                    if (phases && round >= 0) {
+                        marks.computeIfAbsent(c, k -> new ArrayList<>()).add(marks(classLog, s));
+                    }
                 }
                 if (round >= 0) {
                     results.get(c).add(s);
@@ -152,6 +168,13 @@ public final class RestartBench {
         int seconds = (int) Math.max(1, (System.nanoTime() - runStart) / 1_000_000_000L);
         String steal = DaemonBench.stealShare(stealBefore, DaemonBench.stealMillis(), seconds);
 
+        if (phases) {
+            printPhases(cases, marks, targets);
+            if (!env("KEEP_DATA", "0").equals("1")) {
+                deleteTree(dataRoot);
+            }
+            System.exit(0);
+        }
         double javaMedian = median(results.get("java -version"));
         System.out.println("| case | n | median ms | p90 ms | min ms | max ms | median × `java -version` | median × same case `" + baseVariant
                 + "` | exec → port accepts, median ms |");
@@ -284,6 +307,76 @@ public final class RestartBench {
             deleteTree(dataRoot);
         }
         System.exit(0);
+    }
+
+    /**
+     * Where a start is, by the first class each step loads ({@code -Xlog:class+load}, JVM uptime): a class missing from
+     * the log (another build) gives NaN. Each pair: the class, and what ends when it loads.
+     */
+    static final String[][] MARKS = {
+            {"dev.guardian.cli.GuardianMain", "JVM start (launcher, VM, archive mapping) → main()"},
+            {"picocli.CommandLine$ParseResult", "picocli: command model built"},
+            {"dev.guardian.daemon.Daemon", "arguments parsed, config built (defaults + command line)"},
+            {"dev.guardian.daemon.DataDirectory", "logging initialised (logback), Daemon's statics"},
+            {"dev.guardian.wal.internal.ChronicleWal", "data dir locked, orphans reaped"},
+            {"dev.guardian.vault.VaultConfig", "WAL open (Chronicle's statics, POSIX/affinity bindings, queue)"},
+            {"dev.guardian.daemon.PrimarySupervisor", "vault open, versions registered"},
+            {"dev.guardian.http.JdkHttpServer", "supervisor, rollouts, metrics built"},
+            {"dev.guardian.wal.internal.ChronicleCursor", "front door and admin API listening; control thread starts the log read"},
+            {"dev.guardian.process.internal.LocalAgentProcess", "log read for idempotency keys (rebuildFromLog) → agent spawned"},
+    };
+
+    static double[] marks(Path classLog, Sample s) throws IOException {
+        double[] m = new double[MARKS.length + 2];
+        java.util.Arrays.fill(m, Double.NaN);
+        List<String> lines = Files.readAllLines(classLog);
+        for (int i = 0; i < MARKS.length; i++) {
+            String needle = "] " + MARKS[i][0] + " source:";
+            for (String l : lines) {
+                if (l.contains(needle)) {
+                    m[i] = Double.parseDouble(l.substring(1, l.indexOf("s]"))) * 1000;
+                    break;
+                }
+            }
+        }
+        m[MARKS.length] = s.listenNanos / 1e6;
+        m[MARKS.length + 1] = s.totalNanos / 1e6;
+        Files.deleteIfExists(classLog);
+        return m;
+    }
+
+    static void printPhases(List<String> cases, Map<String, List<double[]>> marks, List<Target> targets) {
+        StringBuilder head = new StringBuilder("| step ends (first class it loads) |");
+        StringBuilder sep = new StringBuilder("|---|");
+        for (String c : cases) {
+            head.append(' ').append(c.substring("restart ".length())).append(" |");
+            sep.append("---:|");
+        }
+        System.out.println("Median JVM uptime in ms at which each step ends (and its duration), over the rounds; the last two rows"
+                + " are client-side, from exec.");
+        System.out.println();
+        System.out.println(head);
+        System.out.println(sep);
+        for (int i = 0; i < MARKS.length + 2; i++) {
+            String label = i < MARKS.length ? MARKS[i][1] + " (`" + MARKS[i][0].substring(MARKS[i][0].lastIndexOf('.') + 1) + "`)"
+                    : i == MARKS.length ? "client: exec → port accepts" : "client: exec → first 200";
+            StringBuilder row = new StringBuilder("| " + label + " |");
+            for (String c : cases) {
+                List<double[]> ms = marks.getOrDefault(c, List.of());
+                int k = i;
+                double at = medianOf(ms.stream().map(x -> x[k]).filter(x -> !x.isNaN()).toList());
+                String d = "";
+                if (i > 0 && i < MARKS.length) {
+                    double dur = medianOf(ms.stream().map(x -> x[k] - x[k - 1]).filter(x -> !x.isNaN()).toList());
+                    d = String.format(Locale.ROOT, " (+%.0f)", dur);
+                }
+                row.append(String.format(Locale.ROOT, " %.0f%s |", at, d));
+            }
+            System.out.println(row);
+        }
+        System.out.println();
+        System.out.println("- rounds per case: " + marks.values().stream().mapToInt(List::size).min().orElse(0)
+                + "; -Xlog:class+load itself adds a few ms; load average at the end: " + loadAverage());
     }
 
     /** What bin/guardian passes to the JVM for Chronicle Queue on JDK 17 (shared/STACK.md). */
