@@ -13,11 +13,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the daemon's start spends reading its log for idempotency keys, in a fresh JVM as at a restart (run by
- * {@code bench/restart.sh scan}; one mode per JVM). The modes add one step each:
+ * What a start spends reading the whole log for idempotency keys, in a fresh JVM as at a restart (run by
+ * {@code bench/restart.sh scan}; one mode per JVM): what every start did up to main eaf1c74, before the keys got a
+ * journal of their own (now a start reads the journal and only the log after its last mark). The modes add one step
+ * each:
  * {@code iterate} reads every record from the first (Chronicle and the record codec only), {@code tree} also
- * parses every payload into a Jackson tree, {@code rebuild} also does what PrimarySupervisor.rebuildFromLog does
- * with them (a map of keys to requests, each response's answer built and attached), copied here with public types
+ * parses every payload into a Jackson tree, {@code rebuild} also does what PrimarySupervisor.rebuildFromLog
+ * did with them (a map of keys to requests, each response's answer built and attached), copied here with public types
  * only so that this probe does not depend on the daemon's internals. Prints one line: mode, records, keys, open ms,
  * scan ms.
  */

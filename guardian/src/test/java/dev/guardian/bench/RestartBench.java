@@ -147,12 +147,14 @@ public final class RestartBench {
                     if (phases) {
                         classLog = dataRoot.resolve("classload-" + t.requests + "-" + v.name + "-" + round + ".txt");
                         Map<String, String> env = new LinkedHashMap<>(v.env);
-                        env.merge("GUARDIAN_JAVA_OPTS", "-Xlog:class+load:file=" + classLog + ":uptime", (a, b) -> a + " " + b);
+                        env.merge("GUARDIAN_JAVA_OPTS", "-Dguardian.log.level=INFO -Xlog:class+load:file=" + classLog + ":uptime",
+                                (a, b) -> a + " " + b);
                         v = new Variant(v.name, v.bin, env);
                     }
+                    long logFrom = Files.exists(t.log) ? Files.size(t.log) : 0;
                     s = restart(t, v, "r" + round + "-" + p[1], retryPauseNanos, holdMs);
                     if (phases && round >= 0) {
-                        marks.computeIfAbsent(c, k -> new ArrayList<>()).add(marks(classLog, s));
+                        marks.computeIfAbsent(c, k -> new ArrayList<>()).add(marks(classLog, s, t.log, logFrom));
                     }
                 }
                 if (round >= 0) {
@@ -319,15 +321,22 @@ public final class RestartBench {
             {"dev.guardian.daemon.Daemon", "arguments parsed, config built (defaults + command line)"},
             {"dev.guardian.daemon.DataDirectory", "logging initialised (logback), Daemon's statics"},
             {"dev.guardian.wal.internal.ChronicleWal", "data dir locked, orphans reaped"},
-            {"dev.guardian.vault.VaultConfig", "WAL open (Chronicle's statics, POSIX/affinity bindings, queue)"},
+            {"dev.guardian.vault.VaultConfig", "WAL open (Chronicle's statics, POSIX/affinity bindings, queue, end check)"},
             {"dev.guardian.daemon.PrimarySupervisor", "vault open, versions registered"},
             {"dev.guardian.http.JdkHttpServer", "supervisor, rollouts, metrics built"},
-            {"dev.guardian.wal.internal.ChronicleCursor", "front door and admin API listening; control thread starts the log read"},
-            {"dev.guardian.process.internal.LocalAgentProcess", "log read for idempotency keys (rebuildFromLog) → agent spawned"},
+            {"dev.guardian.daemon.idempotency.IdempotencyIndex", "front door and admin API listening; supervisor started (the keys load begins, on its own thread)"},
+            {"dev.guardian.process.internal.LocalAgentProcess", "agent spawned (control thread, beside the keys load)"},
     };
 
-    static double[] marks(Path classLog, Sample s) throws IOException {
-        double[] m = new double[MARKS.length + 2];
+    /** Durations the daemon logs at INFO (ms): the keys load, and recovery's open, spawn and ready+init. */
+    static final String[][] LOGGED = {
+            {"idempotency keys ready in (\\d+) ms", "logged: keys load (journal + the log after its mark), its own thread"},
+            {"open in (\\d+) ms \\(spawn", "logged: recovery, spawn → open (control thread)"},
+            {"ready\\+init (\\d+) ms", "logged: of which the agent's boot → ready → init"},
+    };
+
+    static double[] marks(Path classLog, Sample s, Path daemonLog, long logFrom) throws IOException {
+        double[] m = new double[MARKS.length + LOGGED.length + 2];
         java.util.Arrays.fill(m, Double.NaN);
         List<String> lines = Files.readAllLines(classLog);
         for (int i = 0; i < MARKS.length; i++) {
@@ -339,8 +348,16 @@ public final class RestartBench {
                 }
             }
         }
-        m[MARKS.length] = s.listenNanos / 1e6;
-        m[MARKS.length + 1] = s.totalNanos / 1e6;
+        byte[] all = Files.readAllBytes(daemonLog);
+        String logged = new String(all, (int) Math.min(logFrom, all.length), (int) Math.max(0, all.length - logFrom), StandardCharsets.UTF_8);
+        for (int i = 0; i < LOGGED.length; i++) {
+            java.util.regex.Matcher x = java.util.regex.Pattern.compile(LOGGED[i][0]).matcher(logged);
+            if (x.find()) {
+                m[MARKS.length + i] = Double.parseDouble(x.group(1));
+            }
+        }
+        m[MARKS.length + LOGGED.length] = s.listenNanos / 1e6;
+        m[MARKS.length + LOGGED.length + 1] = s.totalNanos / 1e6;
         Files.deleteIfExists(classLog);
         return m;
     }
@@ -352,14 +369,16 @@ public final class RestartBench {
             head.append(' ').append(c.substring("restart ".length())).append(" |");
             sep.append("---:|");
         }
-        System.out.println("Median JVM uptime in ms at which each step ends (and its duration), over the rounds; the last two rows"
-                + " are client-side, from exec.");
+        System.out.println("Median JVM uptime in ms at which each step ends (and its duration), over the rounds; the `logged:` rows"
+                + " are durations from the daemon's INFO lines; the last two rows are client-side, from exec.");
         System.out.println();
         System.out.println(head);
         System.out.println(sep);
-        for (int i = 0; i < MARKS.length + 2; i++) {
+        int n = MARKS.length + LOGGED.length + 2;
+        for (int i = 0; i < n; i++) {
             String label = i < MARKS.length ? MARKS[i][1] + " (`" + MARKS[i][0].substring(MARKS[i][0].lastIndexOf('.') + 1) + "`)"
-                    : i == MARKS.length ? "client: exec → port accepts" : "client: exec → first 200";
+                    : i < MARKS.length + LOGGED.length ? LOGGED[i - MARKS.length][1] + " — a duration, not a time"
+                    : i == n - 2 ? "client: exec → port accepts" : "client: exec → first 200";
             StringBuilder row = new StringBuilder("| " + label + " |");
             for (String c : cases) {
                 List<double[]> ms = marks.getOrDefault(c, List.of());
