@@ -197,7 +197,7 @@ public final class RestartBench {
         System.out.println();
         for (Target t : targets) {
             System.out.println("- data dir with " + t.requests + " requests logged before the rounds (" + t.dir + "), at the end: "
-                    + walStats(t) + "; vault: " + checkpoints(t));
+                    + walStats(t) + "; vault: " + checkpoints(t) + "; keys journal (keys/): " + dirBytes(t.dir.resolve("keys")));
             Map<String, Integer> bad = new TreeMap<>();
             for (String c : cases) {
                 if (c.startsWith("restart " + t.requests + "/")) {
@@ -696,6 +696,23 @@ public final class RestartBench {
                     + rows.get(rows.size() - 1).split("\\s+")[3];
         } catch (IOException | InterruptedException e) {
             return "checkpoints ls: " + e;
+        }
+    }
+
+    /** Files and bytes under a directory ("none" if it is missing: a build before the keys journal). */
+    static String dirBytes(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return "none";
+        }
+        try (var s = Files.walk(dir)) {
+            List<Path> files = s.filter(Files::isRegularFile).toList();
+            long bytes = 0;
+            for (Path f : files) {
+                bytes += Files.size(f);
+            }
+            return String.format(Locale.ROOT, "%d file(s), %,d bytes", files.size(), bytes);
+        } catch (IOException e) {
+            return "? (" + e.getMessage() + ")";
         }
     }
 
