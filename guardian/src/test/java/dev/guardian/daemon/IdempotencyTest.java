@@ -60,8 +60,11 @@ class IdempotencyTest {
         for (int i = 1; i < 200; i++) {
             assertThat(fixture.submit(learn("k" + i), "key-" + i)).isInstanceOf(Outcome.Answered.class);
         }
-        assertThat(fixture.vault.list(PrimarySupervisor.LINEAGE).get(0).walSeq())
-                .as("the oldest kept checkpoint is long past key-0's request").isGreaterThan(100);
+        // Checkpoints are stored on the control thread, after their answers: wait for the retention to move on.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+            var kept = fixture.vault.list(PrimarySupervisor.LINEAGE);
+            return !kept.isEmpty() && kept.get(0).walSeq() > 100; // the oldest kept is long past key-0's request
+        });
         fixture.close();
 
         fixture = SupervisorFixture.open(data, config);

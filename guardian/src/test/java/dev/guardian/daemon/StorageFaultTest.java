@@ -53,6 +53,9 @@ class StorageFaultTest {
         for (int i = 0; i < 50; i++) {
             fixture.submit(learn("k"), "key-" + i);
         }
+        // Stored on the control thread after their answers: wait until the newest is in.
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.vault.list(PrimarySupervisor.LINEAGE).stream()
+                .mapToLong(c -> c.walSeq()).max().orElse(0) >= 70); // the 40th request (seqs: a request and its answer each)
         long checkpointSeq = fixture.vault.list(PrimarySupervisor.LINEAGE).stream().mapToLong(c -> c.walSeq()).max().orElseThrow();
         fixture.close();
         deleteTree(data.resolve("wal"));
@@ -92,6 +95,9 @@ class StorageFaultTest {
         for (int i = 0; i < 100; i++) {
             fixture.submit(learn("k"), "key-" + i);
         }
+        // The checkpoint after the 80th request is in the vault before the log is cut (stored after its answer).
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.vault.list(PrimarySupervisor.LINEAGE).stream()
+                .mapToLong(c -> c.walSeq()).max().orElse(0) >= 150); // the 80th request
         fixture.close();
         Path cycle;
         try (Stream<Path> files = Files.list(data.resolve("wal"))) {
@@ -104,7 +110,7 @@ class StorageFaultTest {
 
         fixture = SupervisorFixture.open(data, config);
         int before = fixture.count("k");
-        assertThat(before).as("what the checkpoint and the readable log hold").isBetween(40, 100);
+        assertThat(before).as("what the checkpoint and the readable log hold").isBetween(80, 100);
         if (before < 100) {
             assertThat(fixture.supervisor.logLosses()).as("a loss is never silent").isNotEmpty();
         }
