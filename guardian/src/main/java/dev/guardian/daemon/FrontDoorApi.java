@@ -21,7 +21,6 @@ import java.util.concurrent.Executor;
  */
 final class FrontDoorApi implements HttpApi {
 
-    private static final int MAX_KEY_BYTES = PrimarySupervisor.MAX_KEY_BYTES;
 
     private final PrimarySupervisor supervisor;
     private final ObjectMapper json;
@@ -82,14 +81,14 @@ final class FrontDoorApi implements HttpApi {
         }
         String key = request.header("idempotency-key");
         if (key != null) {
-            String bad = badKey(key);
+            String bad = IdempotencyKeys.problem(key);
             if (bad != null) {
                 return done(JsonReplies.error(json, 400, "bad_idempotency_key", "header Idempotency-Key " + bad));
             }
         }
         JsonNode keyField = body.get("idempotency_key");
         if (keyField != null && !keyField.isNull()) {
-            String bad = keyField.isTextual() ? badKey(keyField.textValue()) : "must be a string, but was " + keyField;
+            String bad = keyField.isTextual() ? IdempotencyKeys.problem(keyField.textValue()) : "must be a string, but was " + keyField;
             if (bad != null) {
                 return done(JsonReplies.error(json, 400, "bad_body", "field 'idempotency_key' " + bad));
             }
@@ -100,22 +99,6 @@ final class FrontDoorApi implements HttpApi {
         // Metrics and the reply's JSON on the server's threads, not on the thread that completed the
         // outcome (in group mode, a WAL force thread completes a whole batch of them in turn).
         return outcome.isDone() ? done(answer(outcome.join(), t0)) : outcome.thenApplyAsync(o -> answer(o, t0), replies);
-    }
-
-    /** Why {@code key} cannot be an idempotency key, or null when it can. */
-    static String badKey(String key) {
-        if (key.isBlank()) {
-            return "must not be empty or blank, but was '" + key + "'";
-        }
-        if (Unicode.broken(key)) {
-            return "must be valid Unicode, but holds a lone UTF-16 surrogate";
-        }
-        int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (bytes > MAX_KEY_BYTES) {
-            return "must be at most " + MAX_KEY_BYTES + " bytes of UTF-8, but was " + bytes + " bytes (starting '"
-                    + key.substring(0, 32) + "')";
-        }
-        return null;
     }
 
     private Reply answer(Outcome outcome, long t0) {

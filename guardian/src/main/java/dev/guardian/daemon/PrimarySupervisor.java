@@ -82,8 +82,6 @@ public final class PrimarySupervisor implements AutoCloseable {
     /** The primary's checkpoint lineage. */
     public static final String LINEAGE = "primary";
     private static final int STDIN_QUEUE = 10_000;
-    /** The longest idempotency key taken (payment APIs bound theirs alike): keys are kept for a day, in memory. */
-    static final int MAX_KEY_BYTES = 255;
     /** Requests logged and not yet answered; beyond this, new ones are refused as overloaded. */
     private static final int MAX_WAITING = 50_000;
 
@@ -208,11 +206,9 @@ public final class PrimarySupervisor implements AutoCloseable {
         if (payload == null) {
             return CompletableFuture.completedFuture(new Outcome.Failed(Outcome.Kind.BAD_REQUEST, "payload is required"));
         }
-        if (idempotencyKey != null && (idempotencyKey.isBlank()
-                || idempotencyKey.length() > MAX_KEY_BYTES || idempotencyKey.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES)) {
-            return failed(Outcome.Kind.BAD_REQUEST, "an idempotency key must be 1 to " + MAX_KEY_BYTES
-                    + " bytes of UTF-8 and not blank, but was " + idempotencyKey.getBytes(StandardCharsets.UTF_8).length
-                    + " bytes");
+        String badKey = idempotencyKey == null ? null : IdempotencyKeys.problem(idempotencyKey);
+        if (badKey != null) {
+            return failed(Outcome.Kind.BAD_REQUEST, "an idempotency key " + badKey);
         }
         if (!keysReady.isDone()) {
             return afterKeysLoaded(payload, idempotencyKey);
