@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint checkpoint, Heartbeat heartbeat,
         Duration requestTimeout, Duration startupTimeout, Restart restart, Shutdown shutdown, Limits limits,
-        Endpoint frontDoor, Endpoint admin, Protocol protocol, RolloutSettings rollout, Idempotency idempotency) {
+        Endpoint frontDoor, Endpoint admin, Protocol protocol, RolloutSettings rollout, Idempotency idempotency, Http http) {
 
     public GuardianConfig {
         if (agent == null) {
@@ -41,33 +41,34 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
         protocol = protocol == null ? new Protocol(null) : protocol;
         rollout = rollout == null ? RolloutSettings.ofDefaults() : rollout;
         idempotency = idempotency == null ? new Idempotency(null) : idempotency;
+        http = http == null ? new Http(null, null, null, null, null) : http;
     }
 
     /** A config for this command line with every other value at its default. */
     public static GuardianConfig forCommand(List<String> command) {
         return new GuardianConfig(new Agent(command, null, null), null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** This config with another agent command (env and working directory kept). */
     public GuardianConfig withCommand(List<String> command) {
         return new GuardianConfig(new Agent(command, agent.env(), agent.workingDir()), dataDir, wal, checkpoint, heartbeat,
-                requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout, idempotency);
+                requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout, idempotency, http);
     }
 
     public GuardianConfig withDataDir(Path dir) {
         return new GuardianConfig(agent, dir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart, shutdown,
-                limits, frontDoor, admin, protocol, rollout, idempotency);
+                limits, frontDoor, admin, protocol, rollout, idempotency, http);
     }
 
     public GuardianConfig withDurability(String durability) {
         return new GuardianConfig(agent, dataDir, new Wal(durability, wal.groupMaxBatch(), wal.groupMaxDelay(), wal.groupForcers(), wal.minFree()), checkpoint,
-                heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout, idempotency);
+                heartbeat, requestTimeout, startupTimeout, restart, shutdown, limits, frontDoor, admin, protocol, rollout, idempotency, http);
     }
 
     public GuardianConfig withEndpoints(Endpoint newFrontDoor, Endpoint newAdmin) {
         return new GuardianConfig(agent, dataDir, wal, checkpoint, heartbeat, requestTimeout, startupTimeout, restart,
-                shutdown, limits, newFrontDoor, newAdmin, protocol, rollout, idempotency);
+                shutdown, limits, newFrontDoor, newAdmin, protocol, rollout, idempotency, http);
     }
 
     /** The agent to supervise. */
@@ -273,6 +274,36 @@ public record GuardianConfig(Agent agent, Path dataDir, Wal wal, Checkpoint chec
 
         public dev.guardian.daemon.idempotency.IdempotencyIndex.Window toWindow() {
             return new dev.guardian.daemon.idempotency.IdempotencyIndex.Window(time, keys);
+        }
+    }
+
+    /**
+     * What one HTTP client may hold of the front door or the admin API (each port has its own bounds):
+     * a request must arrive whole within {@code read_timeout} of its first byte, a connection without a
+     * request is closed after {@code idle_timeout}, a reply not read within {@code write_timeout} is
+     * dropped, at most {@code max_connections} are open per port, and the request line with the headers
+     * is at most {@code max_header_bytes}.
+     */
+    public record Http(Duration readTimeout, Duration idleTimeout, Duration writeTimeout, Integer maxConnections,
+            ByteSize maxHeaderBytes) {
+        public Http {
+            readTimeout = positive("http.read_timeout", readTimeout, Duration.ofSeconds(10));
+            idleTimeout = positive("http.idle_timeout", idleTimeout, Duration.ofSeconds(60));
+            writeTimeout = positive("http.write_timeout", writeTimeout, Duration.ofSeconds(30));
+            maxConnections = maxConnections == null ? 10_000 : maxConnections;
+            if (maxConnections < 1 || maxConnections > 1_000_000) {
+                throw new IllegalArgumentException("http.max_connections must be between 1 and 1000000, but was " + maxConnections);
+            }
+            maxHeaderBytes = maxHeaderBytes == null ? ByteSize.ofBytes(16 << 10) : maxHeaderBytes;
+            if (maxHeaderBytes.bytes() < 1024 || maxHeaderBytes.bytes() > (1 << 20)) {
+                throw new IllegalArgumentException("http.max_header_bytes must be between 1KB and 1MB, but was " + maxHeaderBytes);
+            }
+        }
+
+        /** The bounds of one port, whose bodies may be up to {@code maxBodyBytes}. */
+        public dev.guardian.http.ServerLimits limits(int maxBodyBytes) {
+            return new dev.guardian.http.ServerLimits(readTimeout, idleTimeout, writeTimeout, maxConnections,
+                    (int) maxHeaderBytes.bytes(), maxBodyBytes);
         }
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guardian.config.GuardianConfig;
 import dev.guardian.evolution.Clock;
-import dev.guardian.http.JdkHttpServer;
+import dev.guardian.http.NettyHttpServer;
 import dev.guardian.process.Launcher;
 import dev.guardian.evolution.version.Version;
 import dev.guardian.vault.Vault;
@@ -41,15 +41,15 @@ public final class Daemon implements AutoCloseable {
     private final DataDirectory dir;
     private final List<AutoCloseable> resources;
     private final PrimarySupervisor supervisor;
-    private final JdkHttpServer frontDoor;
-    private final JdkHttpServer admin;
+    private final NettyHttpServer frontDoor;
+    private final NettyHttpServer admin;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Set once the daemon listens; removed on close, after everything else has stopped. */
     private volatile DaemonFile daemonFile;
 
-    private Daemon(DataDirectory dir, List<AutoCloseable> resources, PrimarySupervisor supervisor, JdkHttpServer frontDoor,
-            JdkHttpServer admin) {
+    private Daemon(DataDirectory dir, List<AutoCloseable> resources, PrimarySupervisor supervisor, NettyHttpServer frontDoor,
+            NettyHttpServer admin) {
         this.dir = dir;
         this.resources = resources;
         this.supervisor = supervisor;
@@ -94,15 +94,16 @@ public final class Daemon implements AutoCloseable {
             // send a request before the front door listens, and a restart is that much shorter (bench/restart.sh).
             supervisor.start();
             Metrics metrics = new Metrics(supervisor);
-            JdkHttpServer front = null;
+            NettyHttpServer front = null;
             if (httpFrontDoor) {
-                front = JdkHttpServer.start("front", config.frontDoor(), new FrontDoorApi(supervisor, json, metrics),
-                        config.protocol().maxLineBytes(), 4);
+                front = NettyHttpServer.start("front", config.frontDoor(), new FrontDoorApi(supervisor, json, metrics),
+                        config.http().limits(config.protocol().maxLineBytes()), 2, 4);
                 opened.add(front);
             }
             Daemon[] self = new Daemon[1];
-            JdkHttpServer admin = JdkHttpServer.start("admin", config.admin(),
-                    new AdminApi(supervisor, vault, rollouts, new EvolutionApi(rollouts, versions, supervisor, json), json, dir.adminToken(), () -> self[0].close(), metrics), 64 << 20, 2);
+            NettyHttpServer admin = NettyHttpServer.start("admin", config.admin(),
+                    new AdminApi(supervisor, vault, rollouts, new EvolutionApi(rollouts, versions, supervisor, json), json, dir.adminToken(), () -> self[0].close(), metrics),
+                    config.http().limits(64 << 20), 1, 2);
             opened.add(admin);
             Daemon daemon = new Daemon(dir, opened, supervisor, front, admin);
             self[0] = daemon;

@@ -323,7 +323,7 @@ public final class RestartBench {
             {"dev.guardian.wal.internal.ChronicleWal", "data dir locked, orphans reaped"},
             {"dev.guardian.vault.VaultConfig", "WAL open (Chronicle's statics, POSIX/affinity bindings, queue, end check)"},
             {"dev.guardian.daemon.PrimarySupervisor", "vault open, versions registered"},
-            {"dev.guardian.http.JdkHttpServer", "supervisor, rollouts, metrics built"},
+            {"dev.guardian.http.NettyHttpServer", "supervisor started, rollouts and metrics built"},
             {"dev.guardian.daemon.idempotency.IdempotencyIndex", "front door and admin API listening; supervisor started (the keys load begins, on its own thread)"},
             {"dev.guardian.process.internal.LocalAgentProcess", "agent spawned (control thread, beside the keys load)"},
     };
