@@ -23,7 +23,8 @@ import java.util.Optional;
 /**
  * The admin endpoints of versions and rollouts (behind {@link AdminApi}'s token check):
  * <pre>
- * POST /admin/deploy      {command, env?, genome?, files? (name → base64), rationale?, strategy?} → 202 {deployment, version}
+ * POST /admin/deploy      {command, env?, genome?, files? (name → base64), modes? (name → "0755"), rationale?, strategy?}
+ *                         → 202 {deployment, version}; a file without a mode is written 0644
  * POST /admin/rollback    {deployment?, reason?}   a rollout in progress: at once; none: back to the previous version
  * POST /admin/promote     {deployment?}            a rollout in progress: now (recorded as an override)
  * GET  /admin/versions    every registered version
@@ -105,11 +106,15 @@ final class EvolutionApi {
                 throw new BadRequest("files." + f.getKey() + " must be base64, but is not: " + e.getMessage());
             }
         });
+        // Each value must be a string: a JSON number such as 755 would be read as decimal.
+        Map<String, String> modes = new LinkedHashMap<>();
+        requireObjectOfStrings(body, "modes");
+        body.path("modes").fields().forEachRemaining(m -> modes.put(m.getKey(), m.getValue().asText()));
         JsonNode genome = body.hasNonNull("genome") ? body.get("genome") : null;
         Strategy strategy = body.hasNonNull("strategy")
                 ? RolloutSettings.strategy("strategy", body.get("strategy").asText()) : rollouts.settings().defaultStrategy();
         Origin origin = body.hasNonNull("origin") ? Origin.parse(body.get("origin").asText()) : Origin.MANUAL;
-        Version v = versions.register(command, env, files, genome, Optional.of(primary.currentVersion().id()), origin,
+        Version v = versions.register(command, env, files, modes, genome, Optional.of(primary.currentVersion().id()), origin,
                 body.path("rationale").asText(""), Instant.now());
         Rollouts.Started s = rollouts.deploy(v, strategy);
         ObjectNode out = json.createObjectNode().put("deployment", s.deploymentId()).put("version", v.id())

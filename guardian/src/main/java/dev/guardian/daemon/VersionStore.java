@@ -53,16 +53,34 @@ public final class VersionStore {
         return configured;
     }
 
-    /**
-     * Registers a version with its files (relative path → bytes). Idempotent: the same content is
-     * the same version; the first registration's history (parent, origin) is kept.
-     */
+    /** Registers a version whose files all get {@link VersionFiles#DEFAULT_MODE} (an agent's proposal names no modes). */
     public Version register(List<String> command, Map<String, String> env, Map<String, byte[]> files, JsonNode genome,
             Optional<String> parent, Origin origin, String rationale, Instant now) {
+        return register(command, env, files, Map.of(), genome, parent, origin, rationale, now);
+    }
+
+    /**
+     * Registers a version with its files (relative path → bytes) and their modes (relative path →
+     * octal permission bits, checked by {@link VersionFiles#checkedMode}; a file without one gets
+     * {@link VersionFiles#DEFAULT_MODE}). Idempotent: the same content is the same version; the
+     * first registration's history (parent, origin) is kept.
+     */
+    public Version register(List<String> command, Map<String, String> env, Map<String, byte[]> files,
+            Map<String, String> modes, JsonNode genome, Optional<String> parent, Origin origin, String rationale, Instant now) {
         Map<String, String> hashes = new TreeMap<>();
-        files.forEach((name, bytes) -> hashes.put(checkedName(name), Version.sha256(bytes)));
-        Version v = Version.of(command, env, hashes, genome, parent, origin, rationale, now);
-        return register(v, files);
+        Map<String, byte[]> contents = new TreeMap<>();
+        files.forEach((name, bytes) -> {
+            String checked = VersionFiles.checkedName(name);
+            if (contents.put(checked, bytes) != null) {
+                throw new IllegalArgumentException("files: '" + name + "' is another name of '" + checked + "', which is there already");
+            }
+            hashes.put(checked, Version.sha256(bytes));
+        });
+        VersionFiles.checkNoneIsADirectoryOfAnother(contents.keySet());
+        Map<String, String> checkedModes = new TreeMap<>();
+        modes.forEach((name, mode) -> checkedModes.put(VersionFiles.checkedName(name), VersionFiles.checkedMode("modes." + name, mode)));
+        Version v = Version.of(command, env, hashes, checkedModes, genome, parent, origin, rationale, now);
+        return register(v, contents);
     }
 
     private Version register(Version v, Map<String, byte[]> files) {
@@ -70,7 +88,7 @@ public final class VersionStore {
         if (known.isPresent()) {
             return known.get();
         }
-        writeFiles(v.id(), files);
+        writeFiles(v, files);
         vault.registerVersion(v.toRecord(lineage));
         return v;
     }
@@ -91,6 +109,9 @@ public final class VersionStore {
         n.set("command", JSON.valueToTree(v.command()));
         n.set("env", JSON.valueToTree(v.env()));
         n.set("files", JSON.valueToTree(v.files()));
+        if (!v.modes().isEmpty()) {
+            n.set("modes", JSON.valueToTree(v.modes()));
+        }
         n.set("genome", v.genome());
         n.put("rationale", v.rationale());
         return n;
@@ -141,29 +162,15 @@ public final class VersionStore {
         currentChanged.accept(current);
     }
 
-    private void writeFiles(String id, Map<String, byte[]> files) {
-        if (files.isEmpty()) {
-            return;
-        }
-        Path dir = versionsDir.resolve(id);
+    private void writeFiles(Version v, Map<String, byte[]> files) {
+        Path dir = versionsDir.resolve(v.id());
         try {
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                Path target = dir.resolve(checkedName(f.getKey()));
-                Files.createDirectories(target.getParent());
-                writeAtomically(target, f.getValue());
+                VersionFiles.write(dir.resolve(f.getKey()), f.getValue(), v.modes().getOrDefault(f.getKey(), VersionFiles.DEFAULT_MODE));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the files of version " + id + " in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the files of version " + v.id() + " in " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    /** A version's file names stay inside its directory. */
-    static String checkedName(String name) {
-        Path p = Path.of(name).normalize();
-        if (name.isBlank() || p.isAbsolute() || p.startsWith("..")) {
-            throw new IllegalArgumentException("files: '" + name + "' must be a relative path inside the version's directory");
-        }
-        return p.toString();
     }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {

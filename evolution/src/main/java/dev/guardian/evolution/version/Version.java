@@ -27,6 +27,9 @@ import java.util.TreeMap;
  * @param command    command line; relative paths resolve in the version's directory when it has files
  * @param env        extra environment variables
  * @param files      file name (relative path) → SHA-256 hex of its bytes; the daemon keeps the bytes
+ * @param modes      file name → the permission bits it is written with, four octal digits ("0755");
+ *                   a file not named here gets the daemon's default. Hashed: the same bytes made
+ *                   executable are another version (else a redeploy after chmod would change nothing)
  * @param genome     the version's parameters (passed to the agent in {@code init}), or null
  * @param parent     the version this one was derived from
  * @param origin     manual, agent-proposal, mutation or llm
@@ -34,10 +37,13 @@ import java.util.TreeMap;
  * @param createdAt  when it was registered
  */
 public record Version(String id, List<String> command, Map<String, String> env, Map<String, String> files,
-                      JsonNode genome, Optional<String> parent, Origin origin, String rationale, Instant createdAt) {
+                      Map<String, String> modes, JsonNode genome, Optional<String> parent, Origin origin, String rationale, Instant createdAt) {
 
-    /** Version of the record body's schema; bump when the body changes shape. */
-    public static final int SCHEMA = 1;
+    /**
+     * Version of the record body's schema; bump when the body changes shape. 2 added {@code modes};
+     * a record without modes is still written as 1, so that an older Guardian reads it.
+     */
+    public static final int SCHEMA = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Version {
@@ -48,29 +54,56 @@ public record Version(String id, List<String> command, Map<String, String> env, 
         }
         env = Map.copyOf(new TreeMap<>(env));
         files = Map.copyOf(new TreeMap<>(files));
+        modes = modes == null ? Map.of() : Map.copyOf(new TreeMap<>(modes));
+        for (String name : modes.keySet()) {
+            if (!files.containsKey(name)) {
+                throw new IllegalArgumentException("modes." + name + " names no file of the version (files: " + files.keySet() + ")");
+            }
+        }
         parent = parent == null ? Optional.empty() : parent;
         Objects.requireNonNull(origin, "origin");
         rationale = rationale == null ? "" : rationale;
         Objects.requireNonNull(createdAt, "createdAt");
-        String expected = contentId(command, env, files, genome);
+        String expected = contentId(command, env, files, modes, genome);
         if (!expected.equals(id)) {
             throw new IllegalArgumentException("version id " + id + " does not match its content (" + expected + ")");
         }
     }
 
-    /** A new version: its id computed from its content. */
-    public static Version of(List<String> command, Map<String, String> env, Map<String, String> files, JsonNode genome,
+    /** A version whose files have the daemon's default mode. */
+    public Version(String id, List<String> command, Map<String, String> env, Map<String, String> files, JsonNode genome,
             Optional<String> parent, Origin origin, String rationale, Instant createdAt) {
-        return new Version(contentId(command, env, files, genome), command, env, files, genome, parent, origin, rationale,
-                createdAt);
+        this(id, command, env, files, Map.of(), genome, parent, origin, rationale, createdAt);
     }
 
-    /** The content hash: command, env (sorted), file hashes (sorted) and genome (keys sorted), as canonical JSON. */
-    public static String contentId(List<String> command, Map<String, String> env, Map<String, String> files, JsonNode genome) {
+    /** A new version: its id computed from its content. */
+    public static Version of(List<String> command, Map<String, String> env, Map<String, String> files,
+            Map<String, String> modes, JsonNode genome, Optional<String> parent, Origin origin, String rationale,
+            Instant createdAt) {
+        return new Version(contentId(command, env, files, modes, genome), command, env, files, modes, genome, parent,
+                origin, rationale, createdAt);
+    }
+
+    /** A new version whose files have the daemon's default mode. */
+    public static Version of(List<String> command, Map<String, String> env, Map<String, String> files, JsonNode genome,
+            Optional<String> parent, Origin origin, String rationale, Instant createdAt) {
+        return of(command, env, files, Map.of(), genome, parent, origin, rationale, createdAt);
+    }
+
+    /**
+     * The content hash: command, env (sorted), file hashes (sorted), modes (sorted; left out when
+     * none, so the ids of versions from before modes existed stay the same) and genome (keys sorted),
+     * as canonical JSON.
+     */
+    public static String contentId(List<String> command, Map<String, String> env, Map<String, String> files,
+            Map<String, String> modes, JsonNode genome) {
         ObjectNode content = JsonNodeFactory.instance.objectNode();
         content.set("command", JSON.valueToTree(command));
         content.set("env", JSON.valueToTree(new TreeMap<>(env)));
         content.set("files", JSON.valueToTree(new TreeMap<>(files)));
+        if (modes != null && !modes.isEmpty()) {
+            content.set("modes", JSON.valueToTree(new TreeMap<>(modes)));
+        }
         content.set("genome", genome == null ? JsonNodeFactory.instance.nullNode() : sorted(genome));
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(content));
@@ -95,9 +128,12 @@ public record Version(String id, List<String> command, Map<String, String> env, 
         body.set("command", JSON.valueToTree(command));
         body.set("env", JSON.valueToTree(new TreeMap<>(env)));
         body.set("files", JSON.valueToTree(new TreeMap<>(files)));
+        if (!modes.isEmpty()) {
+            body.set("modes", JSON.valueToTree(new TreeMap<>(modes)));
+        }
         body.set("genome", genome);
         body.put("rationale", rationale);
-        return new VersionRecord(id, SCHEMA, createdAt, lineage, parent, origin.wireName(), body);
+        return new VersionRecord(id, modes.isEmpty() ? 1 : SCHEMA, createdAt, lineage, parent, origin.wireName(), body);
     }
 
     /** Reads a version back from its vault record (checking that its content still matches its id). */
@@ -110,8 +146,9 @@ public record Version(String id, List<String> command, Map<String, String> env, 
         List<String> command = JSON.convertValue(b.path("command"), JSON.getTypeFactory().constructCollectionType(List.class, String.class));
         Map<String, String> env = strings(b.path("env"));
         Map<String, String> files = strings(b.path("files"));
+        Map<String, String> modes = strings(b.path("modes"));
         JsonNode genome = b.hasNonNull("genome") ? b.get("genome") : null;
-        return new Version(r.id(), command, env, files, genome, r.parentVersionId(), Origin.parse(r.origin()),
+        return new Version(r.id(), command, env, files, modes, genome, r.parentVersionId(), Origin.parse(r.origin()),
                 b.path("rationale").asText(""), r.createdAt());
     }
 

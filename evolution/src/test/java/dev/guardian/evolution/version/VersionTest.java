@@ -49,6 +49,30 @@ class VersionTest {
     }
 
     @Test
+    void modesArePartOfTheContentAndOnlyRecordsWithModesNeedTheNewSchema() throws Exception {
+        Version plain = Version.of(List.of("./run.sh"), Map.of(), Map.of("run.sh", "ab12"), null, Optional.empty(),
+                Origin.MANUAL, "", T);
+        Version executable = Version.of(List.of("./run.sh"), Map.of(), Map.of("run.sh", "ab12"), Map.of("run.sh", "0755"), null,
+                Optional.empty(), Origin.MANUAL, "", T);
+        assertThat(executable.id()).as("the same bytes, made executable").isNotEqualTo(plain.id());
+        assertThat(Version.of(plain.command(), plain.env(), plain.files(), Map.of(), null, Optional.empty(), Origin.MANUAL, "", T).id())
+                .as("no modes: the id versions had before modes existed").isEqualTo(plain.id());
+
+        assertThat(plain.toRecord("primary").schemaVersion()).isEqualTo(1);
+        assertThat(plain.toRecord("primary").body().has("modes")).isFalse();
+        VersionRecord r = executable.toRecord("primary");
+        assertThat(r.schemaVersion()).isEqualTo(2);
+        assertThat(Version.fromRecord(r)).isEqualTo(executable);
+
+        var body = r.body().deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).putObject("modes").put("run.sh", "0777");
+        assertThatThrownBy(() -> Version.fromRecord(new VersionRecord(r.id(), r.schemaVersion(), r.createdAt(), r.lineage(),
+                r.parentVersionId(), r.origin(), body))).hasMessageContaining("does not match its content");
+        assertThatThrownBy(() -> Version.of(List.of("./run.sh"), Map.of(), Map.of("run.sh", "ab12"), Map.of("other", "0644"), null,
+                Optional.empty(), Origin.MANUAL, "", T)).hasMessageContaining("modes.other names no file");
+    }
+
+    @Test
     void badInputIsNamed() {
         assertThatThrownBy(() -> Version.of(List.of(), Map.of(), Map.of(), null, Optional.empty(), Origin.MANUAL, "", T))
                 .hasMessageContaining("command was empty");

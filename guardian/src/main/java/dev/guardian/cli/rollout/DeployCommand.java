@@ -11,7 +11,6 @@ import dev.guardian.cli.DurationConverter;
 import dev.guardian.cli.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +29,7 @@ import picocli.CommandLine.Spec;
  * {@code guardian deploy}: registers a version with the running daemon and starts its rollout.
  * The version is a command ({@code -- CMD ARGS...}) or a directory ({@code --version-dir DIR}: its
  * files are copied into the data directory, and its {@code version.yaml} may give the command, env,
- * genome and rationale).
+ * genome and rationale). Links and modes: see {@link VersionDirReader}.
  */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
         description = "Register a version (a command, or a directory of files) and roll it out beside the primary.")
@@ -114,12 +112,9 @@ public final class DeployCommand implements Callable<Integer> {
     }
 
     private void readVersionDir(ObjectNode body, ObjectNode files) throws IOException {
-        Path dir = versionDir.toAbsolutePath().normalize();
-        if (!Files.isDirectory(dir)) {
-            throw CliException.notFound("--version-dir: no directory " + dir);
-        }
-        Path manifest = dir.resolve("version.yaml");
-        if (Files.isRegularFile(manifest)) {
+        VersionDirReader.Content content = VersionDirReader.read(versionDir, MAX_FILES_BYTES);
+        Path manifest = content.manifest();
+        if (manifest != null) {
             JsonNode m;
             try {
                 m = YAML.readTree(manifest.toFile());
@@ -140,21 +135,9 @@ public final class DeployCommand implements Callable<Integer> {
             }
             m.fields().forEachRemaining(f -> body.set(f.getKey(), f.getValue()));
         }
-        long total = 0;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-                String name = dir.relativize(f).toString();
-                if (name.equals("version.yaml")) {
-                    continue;
-                }
-                byte[] bytes = Files.readAllBytes(f);
-                total += bytes.length;
-                if (total > MAX_FILES_BYTES) {
-                    throw CliException.badInput("--version-dir " + dir + " holds more than " + (MAX_FILES_BYTES >> 20) + " MB of files");
-                }
-                files.put(name, Base64.getEncoder().encodeToString(bytes));
-            }
-        }
+        content.files().forEach((name, bytes) -> files.put(name, Base64.getEncoder().encodeToString(bytes)));
+        ObjectNode modes = body.putObject("modes");
+        content.modes().forEach(modes::put);
     }
 
     private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
