@@ -99,12 +99,14 @@ public final class Daemon implements AutoCloseable {
                 front = NettyHttpServer.start("front", config.frontDoor(), new FrontDoorApi(supervisor, json, metrics),
                         config.http().limits(config.protocol().maxLineBytes()), 2, 4);
                 opened.add(front);
+                metrics.watch("front_door", front);
             }
             Daemon[] self = new Daemon[1];
             NettyHttpServer admin = NettyHttpServer.start("admin", config.admin(),
                     new AdminApi(supervisor, vault, rollouts, new EvolutionApi(rollouts, versions, supervisor, json), json, dir.adminToken(), () -> self[0].close(), metrics),
                     config.http().limits(64 << 20), 1, 2);
             opened.add(admin);
+            metrics.watch("admin", admin);
             Daemon daemon = new Daemon(dir, opened, supervisor, front, admin);
             self[0] = daemon;
             daemon.daemonFile = DaemonFile.write(dir.daemonFile(), json, front == null ? "stdio" : front.endpoint().toString(),

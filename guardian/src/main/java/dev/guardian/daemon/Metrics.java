@@ -45,6 +45,15 @@ final class Metrics {
                 s -> s.status().instance() == null ? 0 : s.status().instance().protocolErrors()).register(registry);
     }
 
+    /** The connections of one HTTP server ({@code port}: front_door or admin), open and refused past the bound. */
+    void watch(String port, dev.guardian.http.NettyHttpServer server) {
+        Gauge.builder("guardian_http_connections", server, dev.guardian.http.NettyHttpServer::openConnections)
+                .tag("port", port).description("connections open now").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("guardian_http_refused_connections", server,
+                        dev.guardian.http.NettyHttpServer::refusedConnections)
+                .tag("port", port).description("connections refused because http.max_connections were open").register(registry);
+    }
+
     private Counter counter(String outcome) {
         return Counter.builder("guardian_requests").tag("outcome", outcome).register(registry);
     }

@@ -67,6 +67,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void httpBoundsDefaultAndAreCheckedNamingTheKeyAndTheValue() {
+        GuardianConfig c = ConfigLoader.parse("agent: {command: [a]}\nhttp: {read_timeout: 3s, max_connections: 50, max_header_bytes: 8KB}", "g.yaml");
+        assertThat(c.http()).isEqualTo(new GuardianConfig.Http(Duration.ofSeconds(3), Duration.ofSeconds(60), Duration.ofSeconds(30), 50,
+                ByteSize.ofBytes(8192)));
+        assertThat(c.http().limits(1024).maxHeaderBytes()).isEqualTo(8192);
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nhttp: {read_timeout: 0s}", "g.yaml"))
+                .hasMessageContaining("http.read_timeout must be > 0, but was 0s");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nhttp: {max_connections: 0}", "g.yaml"))
+                .hasMessageContaining("http.max_connections must be between 1 and 1000000, but was 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nhttp: {max_header_bytes: 100}", "g.yaml"))
+                .hasMessageContaining("http.max_header_bytes must be between 1KB and 1MB, but was 100");
+        assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nhttp: {header_timeout: 3s}", "g.yaml"))
+                .hasMessageContaining("unknown key 'http.header_timeout'");
+    }
+
+    @Test
     void aStandbyThatIsNotABooleanNamesTheKeyAndTheValue() {
         assertThatThrownBy(() -> ConfigLoader.parse("agent: {command: [a]}\nrestart: {standby: sometimes}", "g.yaml"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("restart.standby").hasMessageContaining("sometimes");
