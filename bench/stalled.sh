@@ -13,6 +13,6 @@ mvn -B -q -pl guardian -am -DskipTests test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
 cpf="$root/guardian/target/bench.classpath"
 echo "load average before: $(cat /proc/loadavg)" >&2
-exec java -Dbench.root="$root" \
+exec java -Dbench.root="$root" -Dguardian.jar="$root/guardian/target/guardian.jar" -Dguardian.repo="$root" \
   -cp "$root/guardian/target/test-classes:$root/guardian/target/classes:$(cat "$cpf")" \
   dev.guardian.bench.StalledClientsBench "$@"
