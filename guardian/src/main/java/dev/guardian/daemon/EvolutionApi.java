@@ -116,10 +116,26 @@ final class EvolutionApi {
         Origin origin = body.hasNonNull("origin") ? Origin.parse(body.get("origin").asText()) : Origin.MANUAL;
         Version v = versions.register(command, env, files, modes, genome, Optional.of(primary.currentVersion().id()), origin,
                 body.path("rationale").asText(""), Instant.now());
+        if (primary.phase() == PrimarySupervisor.Phase.FAILED && revive(v)) {
+            return JsonReplies.json(json, 200, json.createObjectNode().put("revived", true).put("version", v.id())
+                    .put("message", "the primary was FAILED: version " + v.id() + " runs as the primary now, without a rollout "
+                            + "(there was no running version to compare it with)"));
+        }
         Rollouts.Started s = rollouts.deploy(v, strategy);
         ObjectNode out = json.createObjectNode().put("deployment", s.deploymentId()).put("version", v.id())
                 .put("strategy", s.strategy().name().toLowerCase(java.util.Locale.ROOT));
         return JsonReplies.json(json, 202, out);
+    }
+
+    private boolean revive(Version v) {
+        try {
+            return primary.reviveAs(v, java.time.Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reviving the FAILED primary with " + v.id());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not revive the FAILED primary with " + v.id() + ": " + PrimarySupervisor.rootMessage(e));
+        }
     }
 
     private Reply rollback(JsonNode body) {

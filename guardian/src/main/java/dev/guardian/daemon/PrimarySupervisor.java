@@ -1125,12 +1125,20 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     /** Starts a FAILED agent again, with a fresh intensity window. Control thread. */
     private boolean revive(String why) {
+        return revive(why, null);
+    }
+
+    /** As {@link #revive(String)}, running {@code as} from now on when it is not null. */
+    private boolean revive(String why, Version as) {
         synchronized (sequencer) {
             if (phase != Phase.FAILED) {
                 return false;
             }
             failedReason = null;
             setPhase(Phase.RESTARTING);
+            if (as != null) {
+                becomeVersion(as);
+            }
         }
         LOG.warn("starting the FAILED agent again: {}", why);
         escalated = false;
@@ -1138,6 +1146,16 @@ public final class PrimarySupervisor implements AutoCloseable {
         restarts.incrementAndGet();
         recover();
         return true;
+    }
+
+    /**
+     * A deploy while FAILED: there is no running baseline to compare {@code version} with, and clients
+     * get 503 meanwhile, so it becomes the primary at once, recovered like any restart (the newest
+     * checkpoint, then the log). False when the primary is not FAILED (then the deploy is a rollout).
+     */
+    boolean reviveAs(Version version, Duration within) throws Exception {
+        return control.submit(() -> revive("deploy of version " + version.id() + " (" + version.describe() + ")", version))
+                .get(within.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

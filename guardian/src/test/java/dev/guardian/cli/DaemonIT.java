@@ -209,6 +209,33 @@ class DaemonIT {
     }
 
     @Test
+    void aDeployWhileTheAgentIsFailedRunsTheNewVersionAsThePrimaryAtOnce() throws Exception {
+        Path data = tmp.resolve("data");
+        String front = "127.0.0.1:" + DaemonProcess.freePort();
+        try (DaemonProcess daemon = DaemonProcess.startOn(data, front, "127.0.0.1:0", "--", "python3", "-c", "import sys; sys.exit(3)")) {
+            await().atMost(STARTUP).pollInterval(Duration.ofMillis(250)).until(() -> {
+                GuardianCli.Result s = GuardianCli.run("status", "--data-dir", data.toString(), "--json");
+                return s.exitCode() == 0 && JSON.readTree(s.stdout()).path("phase").asText().equals("FAILED");
+            });
+            assertThat(daemon.invoke("{\"op\":\"learn\",\"key\":\"a\"}", null).status()).isEqualTo(503);
+
+            GuardianCli.Result deploy = GuardianCli.run("deploy", "--data-dir", data.toString(), "--", "python3", LEARNER);
+            assertThat(deploy.exitCode()).as(deploy.toString()).isZero();
+            assertThat(deploy.stdout()).contains("the primary was FAILED").contains("runs as the primary now");
+
+            await().atMost(STARTUP).pollInterval(Duration.ofMillis(250))
+                    .until(() -> daemon.invoke("{\"op\":\"learn\",\"key\":\"a\"}", "after-revival").status() == 200);
+            GuardianCli.Result status = GuardianCli.run("status", "--data-dir", data.toString(), "--json");
+            JsonNode s = JSON.readTree(status.stdout());
+            assertThat(s.path("phase").asText()).isEqualTo("OPEN");
+            java.util.regex.Matcher deployed = java.util.regex.Pattern.compile("version (v-[0-9a-f]+) runs").matcher(deploy.stdout());
+            assertThat(deployed.find()).as(deploy.stdout()).isTrue();
+            assertThat(s.path("version").asText()).isEqualTo(deployed.group(1));
+            assertThat(s.path("instance").path("version").asText()).isEqualTo(deployed.group(1));
+        }
+    }
+
+    @Test
     void statusWithoutADaemonSaysSo() {
         GuardianCli.Result r = GuardianCli.run("status", "--data-dir", tmp.toString());
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);

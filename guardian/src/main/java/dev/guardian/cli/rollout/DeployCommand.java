@@ -101,6 +101,11 @@ public final class DeployCommand implements Callable<Integer> {
         AdminClient admin = AdminClient.forDataDir(dataDir.resolve());
         JsonNode started = admin.post("/admin/deploy", JSON.writeValueAsBytes(body));
         PrintWriter out = spec.commandLine().getOut();
+        if (started.path("revived").asBoolean()) {
+            out.println(started.path("message").asText());
+            out.flush();
+            return ExitCodes.OK;
+        }
         String deployment = started.path("deployment").asText();
         out.printf("deployment %s: version %s, %s rollout started%n", deployment, started.path("version").asText(),
                 started.path("strategy").asText());
