@@ -6,7 +6,6 @@ import dev.guardian.evolution.version.Version;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,9 +73,7 @@ final class DaemonFile implements AutoCloseable {
                 .put("version", current.id())
                 .put("started", started.toString());
         info.putPOJO("command", current.command());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(info));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        dev.guardian.files.AtomicFile.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(info));
     }
 
     /** Waits for queued writes, then removes the file. */

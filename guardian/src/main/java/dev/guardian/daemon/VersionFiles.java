@@ -1,13 +1,8 @@
 package dev.guardian.daemon;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -74,23 +69,7 @@ final class VersionFiles {
         Set<PosixFilePermission> perms = permissions(mode);
         Path parent = target.getParent();
         Files.createDirectories(parent, DIRECTORY);
-        // A fresh name: a fixed "NAME.tmp" could be another file of the version (and a long NAME would not fit).
-        Path tmp = Files.createTempFile(parent, ".guardian-", ".tmp", PosixFilePermissions.asFileAttribute(perms));
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.write(ByteBuffer.wrap(bytes));
-                ch.force(true);
-            }
-            // The umask may have taken bits away at creation; what was asked is what the file gets.
-            Files.setPosixFilePermissions(tmp, perms);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.guardian.files.AtomicFile.write(target, bytes, perms);
     }
 
     private static Set<PosixFilePermission> permissions(String mode) {

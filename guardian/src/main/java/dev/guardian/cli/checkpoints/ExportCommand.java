@@ -6,7 +6,6 @@ import dev.guardian.vault.CheckpointId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,10 +39,8 @@ final class ExportCommand implements Runnable {
         }
         try (CheckpointCatalog catalog = CheckpointCatalogs.forReading(dataDir)) {
             byte[] document = catalog.export(id);
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             try {
-                Files.write(tmp, document);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                dev.guardian.files.AtomicFile.write(target, document);
             } catch (IOException e) {
                 throw CliException.unavailable("cannot write " + target + ": " + e.getMessage(), e);
             }
