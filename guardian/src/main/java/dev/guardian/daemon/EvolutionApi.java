@@ -59,7 +59,7 @@ final class EvolutionApi {
             return JsonReplies.error(json, 400, "bad_request", e.getMessage());
         } catch (NoSuchElementException e) {
             return JsonReplies.error(json, 404, "not_found", e.getMessage());
-        } catch (IllegalStateException e) {
+        } catch (Conflict e) {
             return JsonReplies.error(json, 409, "conflict", e.getMessage());
         } catch (RuntimeException e) {
             return JsonReplies.error(json, 500, "internal", PrimarySupervisor.rootMessage(e));
@@ -145,7 +145,7 @@ final class EvolutionApi {
             return JsonReplies.json(json, 200, json.createObjectNode().put("rolled_back", id));
         }
         Version now = primary.currentVersion();
-        String to = now.parent().orElseThrow(() -> new IllegalStateException("no rollout is in progress and version "
+        String to = now.parent().orElseThrow(() -> new Conflict("no rollout is in progress and version "
                 + now.id() + " has no previous version to go back to"));
         Version previous = versions.find(to).orElseThrow(() -> new NoSuchElementException("version " + to + " is not registered"));
         try {

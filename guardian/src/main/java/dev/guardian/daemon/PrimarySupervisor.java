@@ -420,7 +420,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             AgentInstance old;
             synchronized (sequencer) {
                 if (phase == Phase.STOPPED || phase == Phase.FAILED) {
-                    throw new IllegalStateException("the primary is " + phase);
+                    throw new Conflict("the primary is " + phase);
                 }
                 setPhase(Phase.RESTARTING);
                 old = instance;
@@ -454,7 +454,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             long last;
             synchronized (sequencer) {
                 if (phase != Phase.OPEN) {
-                    throw new IllegalStateException("the primary is " + phase + ", not OPEN");
+                    throw new Conflict("the primary is " + phase + ", not OPEN");
                 }
                 setPhase(Phase.RECOVERING);
                 taps.remove(tap);

@@ -193,13 +193,13 @@ final class Rollouts implements AutoCloseable {
     private Started start(Version candidate, Strategy strategy, Optional<Proposal> proposal) {
         Version baseline = primary.currentVersion();
         if (primary.phase() != PrimarySupervisor.Phase.OPEN) {
-            throw new IllegalStateException("the primary is " + primary.phase() + "; deploy when it is OPEN");
+            throw new Conflict("the primary is " + primary.phase() + "; deploy when it is OPEN");
         }
         if (candidate.id().equals(baseline.id())) {
-            throw new IllegalStateException("version " + candidate.id() + " is what the primary runs already");
+            throw new Conflict("version " + candidate.id() + " is what the primary runs already");
         }
         if (strategy != Strategy.SHADOW && active.values().stream().anyMatch(a -> a.rollout.snapshot().plan().strategy() != Strategy.SHADOW)) {
-            throw new IllegalStateException("a " + strategy.name().toLowerCase() + " rollout needs the client traffic, and "
+            throw new Conflict("a " + strategy.name().toLowerCase() + " rollout needs the client traffic, and "
                     + "another canary or direct rollout has it; wait for it or roll it back");
         }
         String id = "d-" + ID_TIME.format(clock.now()) + "-" + ids.incrementAndGet();
@@ -570,7 +570,7 @@ final class Rollouts implements AutoCloseable {
     String rollback(String deploymentId, String who, String reason) {
         return call(() -> {
             Active a = find(deploymentId);
-            execute(a, a.rollout.operatorRollback(who, reason));
+            execute(a, operatorAction(() -> a.rollout.operatorRollback(who, reason)));
             return a.id;
         });
     }
@@ -579,9 +579,18 @@ final class Rollouts implements AutoCloseable {
     String promote(String deploymentId, String who) {
         return call(() -> {
             Active a = find(deploymentId);
-            execute(a, a.rollout.operatorPromote(who));
+            execute(a, operatorAction(() -> a.rollout.operatorPromote(who)));
             return a.id;
         });
+    }
+
+    /** The rollout refuses an operator's action its state does not accept (it ended meanwhile): a conflict, not a bug. */
+    private static List<RolloutAction> operatorAction(java.util.function.Supplier<List<RolloutAction>> action) {
+        try {
+            return action.get();
+        } catch (IllegalStateException e) {
+            throw new Conflict(e.getMessage());
+        }
     }
 
     boolean hasActive() {
@@ -618,7 +627,7 @@ final class Rollouts implements AutoCloseable {
             return a;
         }
         if (active.size() != 1) {
-            throw new IllegalStateException(active.isEmpty() ? "no rollout is in progress"
+            throw new Conflict(active.isEmpty() ? "no rollout is in progress"
                     : active.size() + " rollouts are in progress (" + String.join(", ", active.keySet()) + "): name one");
         }
         return active.values().iterator().next();
@@ -657,7 +666,7 @@ final class Rollouts implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the rollout thread is busy (a drill or a hand-over); try again", e);
+            throw new Conflict("the rollout thread is busy (a drill or a hand-over); try again");
         }
     }
 

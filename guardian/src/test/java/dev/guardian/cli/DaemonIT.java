@@ -232,6 +232,14 @@ class DaemonIT {
             assertThat(deployed.find()).as(deploy.stdout()).isTrue();
             assertThat(s.path("version").asText()).isEqualTo(deployed.group(1));
             assertThat(s.path("instance").path("version").asText()).isEqualTo(deployed.group(1));
+
+            // What the state does not allow is a conflict (409, exit CHECK_FAILED) naming why, not an internal error.
+            GuardianCli.Result promote = GuardianCli.run("promote", "--data-dir", data.toString());
+            assertThat(promote.exitCode()).as(promote.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+            assertThat(promote.stderr()).contains("no rollout is in progress");
+            GuardianCli.Result again = GuardianCli.run("deploy", "--data-dir", data.toString(), "--", "python3", LEARNER);
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+            assertThat(again.stderr()).contains("is what the primary runs already");
         }
     }
 
