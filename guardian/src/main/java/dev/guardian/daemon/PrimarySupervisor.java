@@ -181,6 +181,7 @@ public final class PrimarySupervisor implements AutoCloseable {
 
     /** Loads the idempotency keys and, meanwhile, starts the first instance. */
     public void start() {
+        reportLogGaps();
         daemonThreads("guardian-keys-load").newThread(this::loadKeys).start();
         control.execute(this::recover);
         long every = config.checkpoint().every().toMillis();
@@ -682,6 +683,34 @@ public final class PrimarySupervisor implements AutoCloseable {
                         : "the newest checkpoint holds their effect: the agent's memory lost nothing")
                 + "; new requests are numbered from seq " + (floor + 2);
         log.appendGap(last, floor, why).durable().join();
+    }
+
+    /**
+     * A cycle file deleted or cut in the middle of the log leaves a gap that the reads after a checkpoint
+     * may never cross (it can lie below them): the WAL found it at open, and it is reported here, before
+     * anything reads the log, with its sequences and what it costs the agent's memory. The records after
+     * it are read and replayed as ever.
+     */
+    private void reportLogGaps() {
+        List<dev.guardian.wal.WalGap> gaps = log.gaps();
+        if (gaps.isEmpty()) {
+            return;
+        }
+        long checkpointSeq = vault.list(LINEAGE).stream().mapToLong(Checkpoint::walSeq).max().orElse(0);
+        for (dev.guardian.wal.WalGap gap : gaps) {
+            String checkpoint = "the newest checkpoint (seq " + checkpointSeq + ")";
+            String cost;
+            if (gap.to() <= checkpointSeq) {
+                cost = checkpoint + " holds their effect: the agent's memory lost nothing";
+            } else if (gap.from() <= checkpointSeq) {
+                cost = checkpoint + " holds those up to it; requests acknowledged after it among them are not in the agent's "
+                        + "memory and cannot be replayed";
+            } else {
+                cost = "they are after " + checkpoint + ": requests acknowledged among them are not in the agent's memory and "
+                        + "cannot be replayed";
+            }
+            log.reportGap(gap, cost);
+        }
     }
 
     /** The ranges of sequences the log has lost, as found since this Guardian started. */

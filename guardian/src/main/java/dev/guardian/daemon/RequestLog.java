@@ -9,6 +9,7 @@ import dev.guardian.protocol.Message;
 import dev.guardian.wal.AppendTicket;
 import dev.guardian.wal.Wal;
 import dev.guardian.wal.WalCursor;
+import dev.guardian.wal.WalGap;
 import dev.guardian.wal.WalRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -188,6 +189,29 @@ final class RequestLog {
         losses.report(last + 1, floor, reason);
         byte[] payload = bytes(json.createObjectNode().put("lost_from", last + 1).put("lost_to", floor).put("reason", reason));
         return wal.appendAt(floor + 1, GAP, instanceTag, versionTag, payload);
+    }
+
+    /**
+     * Reports a gap the WAL found between its cycle files ({@link Wal#gaps}): a loss, unless the record after it
+     * is a gap record, whose own range and reason are reported instead (the jump is the one it records).
+     * {@code cost} says what the loss costs the agent's memory.
+     */
+    void reportGap(WalGap gap, String cost) {
+        long unexplainedTo = gap.to();
+        try (WalCursor cursor = wal.read(gap.to() + 1)) {
+            WalRecord next = cursor.next();
+            if (next != null && next.sequence() == gap.to() + 1 && GAP.equals(next.type())) {
+                JsonNode n = tree(next);
+                losses.report(n.path("lost_from").asLong(), n.path("lost_to").asLong(), n.path("reason").asText());
+                unexplainedTo = n.path("lost_from").asLong() - 1;
+            }
+        }
+        losses.report(gap.from(), unexplainedTo, gap.what() + "; " + cost); // nothing when the gap record explains it all
+    }
+
+    /** The gaps between the WAL's cycle files as it found them when it opened. */
+    java.util.List<WalGap> gaps() {
+        return wal.gaps();
     }
 
     LogLosses losses() {

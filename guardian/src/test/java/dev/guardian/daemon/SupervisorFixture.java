@@ -52,10 +52,27 @@ final class SupervisorFixture implements AutoCloseable {
         return f;
     }
 
+    /**
+     * As {@link #open(Path, String)}, with a log that starts a new cycle file for each second of {@code walClock}
+     * ({@code TEST_SECONDLY}; the clock also stamps the records): a test that advances it spreads the log over
+     * several files, which it can then damage one by one. The roll cycle stays the log's for good (it is in its
+     * marker file), whichever clock or configuration opens it later.
+     */
+    static SupervisorFixture open(Path data, String configYaml, java.time.Clock walClock) {
+        SupervisorFixture f = start(data, configYaml, walClock);
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.supervisor.phase() == PrimarySupervisor.Phase.OPEN);
+        return f;
+    }
+
     /** Opens everything and starts the supervisor, without waiting for anything: a Guardian the moment it starts. */
     static SupervisorFixture start(Path data, String configYaml) {
+        return start(data, configYaml, null);
+    }
+
+    private static SupervisorFixture start(Path data, String configYaml, java.time.Clock walClock) {
         GuardianConfig config = ConfigLoader.parse(configYaml + "\ndata_dir: " + data + "\n", "test.yaml");
-        Wal wal = Wal.open(data.resolve("wal"), Daemon.walConfig(config.wal()));
+        Wal wal = walClock == null ? Wal.open(data.resolve("wal"), Daemon.walConfig(config.wal()))
+                : Wal.open(data.resolve("wal"), Daemon.walConfig(config.wal()).withRollCycle("TEST_SECONDLY"), walClock);
         Vault vault = Vault.open(data.resolve("vault"), Daemon.vaultConfig(config.checkpoint()));
         VersionStore versions = new VersionStore(vault, new DataDirectory(data), PrimarySupervisor.LINEAGE);
         versions.registerConfigured(config.agent(), java.time.Instant.now());

@@ -1,6 +1,7 @@
 package dev.guardian.wal;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,14 @@ public interface WalReader extends AutoCloseable {
 
     /** Scans the whole log. */
     WalStats stats();
+
+    /**
+     * The sequences missing between the log's cycle files (a deleted or cut file, or a jump the writer made
+     * on purpose), from the files' first and last records only: a few reads per file, not a scan. A gap
+     * inside one file (a record skipped as corrupt) shows in {@link #stats} and as a jump while reading. For
+     * a writer, as found when it opened, after it salvaged any cut file.
+     */
+    List<WalGap> gaps();
 
     @Override
     void close();

@@ -2,6 +2,7 @@ package dev.guardian.cli.wal;
 
 import dev.guardian.cli.DataDirMixin;
 import dev.guardian.wal.WalException;
+import dev.guardian.wal.WalGap;
 import dev.guardian.wal.WalReader;
 import dev.guardian.wal.WalStats;
 import java.io.PrintWriter;
@@ -11,9 +12,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code guardian wal stats [DIR | --data-dir DIR]}: records, first and last sequence, size, cycle files. */
+/** {@code guardian wal stats [DIR | --data-dir DIR]}: records, first and last sequence, size, gaps, cycle files. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
-        description = "Show what a write-ahead log holds: records, first and last sequence, size, cycle files.")
+        description = "Show what a write-ahead log holds: records, first and last sequence, size, the sequences missing "
+                + "between them and where, cycle files.")
 public final class WalStatsCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
@@ -45,6 +47,11 @@ public final class WalStatsCommand implements Callable<Integer> {
         row(out, "record bytes", s.recordBytes() + " (" + human(s.recordBytes()) + ")");
         row(out, "file bytes", s.fileBytes() + " (" + human(s.fileBytes()) + " apparent; cycle files are sparse)");
         row(out, "corrupt records", Long.toString(s.corruptRecords()));
+        row(out, "missing", s.gaps().isEmpty() ? "0" : s.missingSequences() + " sequences in " + s.gaps().size()
+                + (s.gaps().size() == 1 ? " gap" : " gaps"));
+        for (WalGap g : s.gaps()) {
+            out.printf("  seq %s: %s%n", g.from() == g.to() ? g.from() : g.from() + ".." + g.to(), g.what());
+        }
         row(out, "cycle files", Integer.toString(s.cycleFiles().size()));
         int width = s.cycleFiles().stream().mapToInt(f -> f.name().length()).max().orElse(0);
         for (WalStats.CycleFile f : s.cycleFiles()) {

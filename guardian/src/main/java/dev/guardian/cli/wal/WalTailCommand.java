@@ -6,6 +6,7 @@ import dev.guardian.cli.CliException;
 import dev.guardian.wal.WalCursor;
 import dev.guardian.cli.DataDirMixin;
 import dev.guardian.wal.WalException;
+import dev.guardian.wal.WalGap;
 import dev.guardian.wal.WalReader;
 import dev.guardian.wal.WalRecord;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -64,6 +66,8 @@ public final class WalTailCommand implements Callable<Integer> {
             if (!json) {
                 out.printf("%10s  %-27s  %-12s  %-16s  %-10s  %s%n", "SEQ", "TIME", "TYPE", "INSTANCE", "VERSION", "PAYLOAD");
             }
+            List<WalGap> gaps = reader.gaps();
+            long previous = 0;
             long park = 50_000;
             while (true) {
                 WalRecord r = cursor.next();
@@ -77,6 +81,10 @@ public final class WalTailCommand implements Callable<Integer> {
                     continue;
                 }
                 park = 50_000;
+                if (previous > 0 && r.sequence() > previous + 1) {
+                    missing(previous + 1, r.sequence() - 1, gaps, out);
+                }
+                previous = r.sequence();
                 if (json) {
                     out.println(json(r));
                 } else {
@@ -87,6 +95,22 @@ public final class WalTailCommand implements Callable<Integer> {
             throw target.toCli(e);
         }
         return 0;
+    }
+
+    /**
+     * A jump between two records: said where it is, in the table (one JSON object per line stays one record per
+     * line: there, on stderr).
+     */
+    private void missing(long first, long last, List<WalGap> gaps, PrintWriter out) {
+        String what = gaps.stream().filter(g -> g.from() == first && g.to() == last).map(WalGap::what).findFirst()
+                .orElse("missing from the log (records skipped as damaged, or a jump the writer made on purpose)");
+        String line = "seq " + (first == last ? Long.toString(first) : first + ".." + last) + " are missing: " + what;
+        if (json) {
+            spec.commandLine().getErr().println("guardian wal tail: " + line);
+            spec.commandLine().getErr().flush();
+        } else {
+            out.printf("%10s  %s%n", "-", line);
+        }
     }
 
     private String json(WalRecord r) throws Exception {

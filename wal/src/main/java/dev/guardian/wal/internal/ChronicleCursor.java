@@ -3,11 +3,8 @@ package dev.guardian.wal.internal;
 import dev.guardian.wal.WalCursor;
 import dev.guardian.wal.WalRecord;
 import java.util.NavigableSet;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,19 +21,26 @@ final class ChronicleCursor implements WalCursor {
 
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
-    private final ExcerptTailer tailer;
-    private final RecordCodec codec = new RecordCodec();
+    private final RecordTailer tailer;
     private long minSequence;
     private long lastReturned;
-    private long corrupt;
+    private long damaged;
     private WalRecord peeked;
     private boolean cutShort;
     private int cycle = Integer.MIN_VALUE;
+    /** The cycle a fault or a missing end marker made this cursor skip to (the tailer may not report it yet). */
+    private int skippedTo = CycleFiles.NONE;
+    /** Read-only: older files cut short, never entered ({@link CycleFiles#shortOlderFiles}). */
+    private final java.util.Set<Integer> shortFiles;
+    /** In the file before a short one: the index of its last document, past which this cursor must not read. */
+    private int stopCycle = CycleFiles.NONE;
+    private long stopIndex;
 
-    ChronicleCursor(SingleChronicleQueue queue, RollCycle rollCycle, long fromSequence) {
+    ChronicleCursor(SingleChronicleQueue queue, RollCycle rollCycle, long fromSequence, boolean readOnly) {
         this.queue = queue;
         this.rollCycle = rollCycle;
-        this.tailer = queue.createTailer();
+        this.tailer = new RecordTailer(queue);
+        this.shortFiles = readOnly ? CycleFiles.shortOlderFiles(queue, rollCycle) : java.util.Set.of();
         this.minSequence = Math.max(1, fromSequence);
         if (fromSequence > 1) {
             seek(fromSequence);
@@ -53,6 +57,9 @@ final class ChronicleCursor implements WalCursor {
         int best = Integer.MIN_VALUE;
         long bestFirst = 0;
         for (Long c : cycles) {
+            if (shortFiles.contains(c.intValue())) {
+                continue;
+            }
             WalRecord first = firstRecordOf(c.intValue());
             if (first == null) {
                 continue;
@@ -67,70 +74,178 @@ final class ChronicleCursor implements WalCursor {
             tailer.toStart();
             return;
         }
-        if (tailer.moveToIndex(rollCycle.toIndex(best, from - bestFirst))) {
-            WalRecord r = readRaw();
-            if (r != null && r.sequence() == from) {
-                peeked = r;
-                return;
+        try {
+            if (tailer.moveToIndex(rollCycle.toIndex(best, from - bestFirst))) {
+                WalRecord r = tailer.next();
+                if (r != null && r.sequence() == from) {
+                    peeked = r;
+                    cycle = tailer.cycle();
+                    return;
+                }
             }
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            if (!RecordTailer.isFault(e)) {
+                throw e;
+            }
+            // an index into a cut file: read the cycle from its start instead, which meets the damage where it is
         }
-        tailer.moveToCycle(best);
+        tailer.restartAt(best);
     }
 
     private WalRecord firstRecordOf(int cycle) {
-        if (!tailer.moveToCycle(cycle)) {
-            return null;
+        try {
+            if (!tailer.moveToCycle(cycle)) {
+                return null;
+            }
+            WalRecord r = tailer.next();
+            return r != null && tailer.cycle() == cycle ? r : null;
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            if (!RecordTailer.isFault(e)) {
+                throw e;
+            }
+            tailer.restartAt(cycle);
+            return null; // cut before its first record
         }
-        WalRecord r = readRaw();
-        return r != null && tailer.cycle() == cycle ? r : null;
     }
 
     /**
      * The next valid record at the tailer, not filtered by sequence; null at the end. A cycle file cut
      * short (truncated inside its records) is memory-mapped beyond its end, and reading there faults:
-     * the JVM turns the SIGBUS into an {@link InternalError}. That is damage, not a bug: counted, logged,
-     * and the end of what this cursor can read.
+     * the JVM turns the SIGBUS into an {@link InternalError}. That is damage, not a bug: counted and
+     * logged. In the newest file it is the end of what can be read. An older file that ends without its
+     * end-of-cycle marker (in such a fault, or cut between records, or filled with zeros where it was cut
+     * and mapped again) is damaged too: Chronicle would stop there for good and every later file would be
+     * out of reach, so the cursor goes on with the next file. The records in between are missing; the
+     * caller sees the jump in sequences.
      */
     private WalRecord readRaw() {
-        if (cutShort) {
-            return null;
+        while (!cutShort) {
+            int at;
+            int later;
+            String fault;
+            try {
+                if (!shortFiles.isEmpty() && passShortFiles()) {
+                    continue;
+                }
+                WalRecord r = tailer.next();
+                if (r != null) {
+                    cycle = tailer.cycle();
+                    return r;
+                }
+                at = position();
+                later = CycleFiles.laterCycle(queue, at);
+                if (later == CycleFiles.NONE) {
+                    return null; // the end of the log, for now
+                }
+                // A file just rolled may be read before the writer's end marker, and the next file seen after it
+                // (the writer writes the marker first): one more read tells.
+                r = tailer.next();
+                if (r != null) {
+                    cycle = tailer.cycle();
+                    return r;
+                }
+                if (tailer.cycle() > at) {
+                    continue;
+                }
+                fault = null;
+            } catch (RuntimeException | InternalError | AssertionError e) {
+                // AssertionError: Chronicle's own asserts (with -ea, as in tests) on the same damage. Anywhere in this
+                // block: a fault in compiled code is delivered at the next safepoint poll, not always inside the read.
+                if (!RecordTailer.isFault(e)) {
+                    throw e;
+                }
+                fault = String.valueOf(e.getMessage());
+                at = position();
+                later = laterCycleAfterFault(at);
+            }
+            damaged++;
+            if (later == CycleFiles.NONE) {
+                cutShort = true;
+                log.error("{}: a cycle file is damaged or cut short after the last record read (the read faulted: {}); "
+                        + "nothing after it can be read", queue.fileAbsolutePath(), fault);
+                return null;
+            }
+            log.error("{}: cycle file {} ends{} without its end marker, though later cycle files exist: it is cut or damaged; "
+                    + "reading on from {} (the records in between are missing)", queue.fileAbsolutePath(), file(at),
+                    fault != null ? " in a fault (" + fault + ")" : "", file(later));
+            skipTo(later);
         }
-        try {
-            return readRawUnguarded();
-        } catch (InternalError | AssertionError e) {
-            // AssertionError: Chronicle's own asserts (with -ea, as in tests) on the same damage.
+        return null;
+    }
+
+    /**
+     * Before a read, for a read-only view with short files: true when the tailer had to be moved past them
+     * (it is in one, or at the end of the file before one, where the next read would step into it).
+     */
+    private boolean passShortFiles() {
+        int at = position();
+        int next = CycleFiles.laterCycle(queue, at);
+        if (!shortFiles.contains(at) && (next == CycleFiles.NONE || !shortFiles.contains(next))) {
+            return false;
+        }
+        if (!shortFiles.contains(at)) {
+            if (stopCycle != at) {
+                stopCycle = at;
+                long index = tailer.index();
+                stopIndex = tailer.lastIndexIn(at);
+                if (index != rollCycle.toIndex(at, 0) && !tailer.moveToIndex(index)) {
+                    tailer.moveToCycle(at);
+                }
+            }
+            if (tailer.index() <= stopIndex) {
+                return false;
+            }
+        }
+        int past = shortFiles.contains(at) ? at : next;
+        while (past != CycleFiles.NONE && shortFiles.contains(past)) {
+            damaged++;
+            log.error("{}: cycle file {} is cut (shorter than Chronicle makes a cycle file): a read-only reader does not read "
+                    + "it (the next guardian run keeps its readable records); reading on after it", queue.fileAbsolutePath(), file(past));
+            past = CycleFiles.laterCycle(queue, past);
+        }
+        if (past == CycleFiles.NONE) {
             cutShort = true;
-            corrupt++;
-            log.error("{}: a cycle file is damaged or cut short after the last record read (the read faulted: {}); "
-                    + "nothing after it can be read", queue.fileAbsolutePath(), e.getMessage());
-            return null;
+        } else {
+            skipTo(past);
+        }
+        return true;
+    }
+
+    private String file(int cycle) {
+        return CycleFiles.fileName(queue, rollCycle, cycle);
+    }
+
+    private int laterCycleAfterFault(int at) {
+        try {
+            return CycleFiles.laterCycle(queue, at);
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            if (!RecordTailer.isFault(e)) {
+                throw e;
+            }
+            return CycleFiles.NONE;
         }
     }
 
-    private WalRecord readRawUnguarded() {
-        while (true) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    return null;
-                }
-                if (!dc.isData()) {
-                    continue;
-                }
-                Bytes<?> bytes = dc.wire().bytes();
-                int len = (int) bytes.readRemaining();
-                byte[] buf = codec.buffer(len);
-                bytes.read(buf, 0, len);
-                WalRecord r = codec.decode(len);
-                cycle = tailer.cycle();
-                if (r == null) {
-                    corrupt++;
-                    log.warn("skipping corrupt record at index {} of {} ({} bytes): checksum or format mismatch",
-                            Long.toHexString(dc.index()), queue.fileAbsolutePath(), len);
-                    continue;
-                }
-                return r;
+    /** The cycle the tailer reads in; before anything was read there, the first one. */
+    private int position() {
+        int at;
+        try {
+            at = tailer.cycle();
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            at = cycle;
+        }
+        at = Math.max(at, skippedTo);
+        return at == CycleFiles.NONE ? queue.firstCycle() : at;
+    }
+
+    private void skipTo(int later) {
+        for (int c = later; c != CycleFiles.NONE; c = CycleFiles.laterCycle(queue, c)) {
+            skippedTo = c;
+            if (tailer.restartAt(c)) {
+                return;
             }
         }
+        cutShort = true; // the later files went away meanwhile (retention): nothing more to read
     }
 
     @Override
@@ -149,7 +264,7 @@ final class ChronicleCursor implements WalCursor {
                 continue;
             }
             if (r.sequence() <= lastReturned) {
-                corrupt++;
+                damaged++;
                 log.warn("skipping out-of-order record {} after {} in {}", r.sequence(), lastReturned, queue.fileAbsolutePath());
                 continue;
             }
@@ -159,7 +274,7 @@ final class ChronicleCursor implements WalCursor {
         }
     }
 
-    /** True once a read faulted: a cycle file is cut short (or damaged) after the last record returned. */
+    /** True once a read faulted in the newest file: it is cut short (or damaged) after the last record returned. */
     boolean cutShort() {
         return cutShort;
     }
@@ -171,7 +286,7 @@ final class ChronicleCursor implements WalCursor {
 
     @Override
     public long corruptSkipped() {
-        return corrupt;
+        return tailer.corrupt() + damaged;
     }
 
     @Override

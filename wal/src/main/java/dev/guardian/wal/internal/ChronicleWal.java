@@ -5,6 +5,7 @@ import dev.guardian.wal.Durability;
 import dev.guardian.wal.Wal;
 import dev.guardian.wal.WalConfig;
 import dev.guardian.wal.WalException;
+import dev.guardian.wal.WalGap;
 import dev.guardian.wal.WalException.Reason;
 import dev.guardian.wal.WalMetrics;
 import dev.guardian.wal.WalRecord;
@@ -92,6 +93,8 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     private FileChannel currentChannel;
     private FileChannel previousChannel;
     private boolean closed;
+    /** The gaps between cycle files as found at open, after any salvage; later gaps only come from {@link #appendAt}. */
+    private final List<WalGap> gapsAtOpen;
 
     private final AtomicLong durableSeq = new AtomicLong();
     private final Object retentionLock = new Object();
@@ -102,8 +105,9 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
     }
 
     private ChronicleWal(Path dir, SingleChronicleQueue queue, RollCycle rc, WalConfig config, Clock clock,
-                         WalDirectory.WriterLock dirLock, WalMetrics metrics, long lastSeq) {
-        super(dir, queue, rc);
+                         WalDirectory.WriterLock dirLock, WalMetrics metrics, long lastSeq, List<WalGap> gaps) {
+        super(dir, queue, rc, false);
+        this.gapsAtOpen = List.copyOf(gaps);
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
@@ -150,15 +154,30 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
                 throw new WalException(Reason.IO, "Chronicle opened " + dir + " read-only: the JVM lacks the flags "
                         + "Chronicle Queue needs on JDK 17 (--add-opens/--add-exports, see shared/STACK.md)");
             }
+            java.util.function.Supplier<SingleChronicleQueue> reopen = () -> queueBuilder(dir, rc, clock).build();
+            List<CycleFiles.Span> spans = CycleFiles.read(queue, rc, false);
+            if (spans.stream().anyMatch(sp -> !sp.intact())) {
+                queue = CycleSalvage.olderCycles(dir, queue, rc, spans, reopen, clock);
+                spans = CycleFiles.read(queue, rc, false);
+                if (spans.stream().anyMatch(sp -> !sp.intact())) {
+                    throw new WalException(Reason.IO, dir + ": a cycle file is still cut or damaged after its salvage: move "
+                            + "the cycle files that are not whole aside to open the log (their records are lost)");
+                }
+            }
             long last = findLastSequence(queue, rc);
             if (last < 0) {
-                queue = salvageCutCycle(dir, queue, rc, () -> queueBuilder(dir, rc, clock).build(), clock);
+                queue = CycleSalvage.newestCycle(dir, queue, reopen, clock);
                 last = findLastSequence(queue, rc);
                 if (last < 0) {
                     throw new WalException(Reason.IO, dir + ": a cycle file is still damaged after moving the cut one aside");
                 }
+                spans = CycleFiles.read(queue, rc, false);
             }
-            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock, metrics, last);
+            List<WalGap> gaps = CycleFiles.gaps(spans, dir);
+            for (WalGap g : gaps) {
+                log.warn("{}: seq {}..{} are not in the log: {}", dir, g.from(), g.to(), g.what());
+            }
+            ChronicleWal wal = new ChronicleWal(dir, queue, rc, config, clock, dirLock, metrics, last, gaps);
             log.debug("opened WAL {} ({}), last sequence {}", dir, config.durability(), wal.lastSeq);
             return wal;
         } catch (RuntimeException | Error e) {
@@ -183,7 +202,10 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         boolean faulted = false;
         try {
             backwards = findLastSequenceBackwards(queue);
-        } catch (InternalError | AssertionError e) {
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            if (!RecordTailer.isFault(e)) {
+                throw e;
+            }
             faulted = true;
             // AssertionError: Chronicle's own asserts (tests run with -ea) trip over a cut file where production only faults or stops.
             log.error("{}: reading the log backwards from its end faulted ({}): a cycle file is damaged or cut short; "
@@ -194,7 +216,7 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         // (seen: seq 1 of 5 650 records, 323 of them still readable). Normally this reads one record.
         long last = backwards;
         boolean cut;
-        try (ChronicleCursor c = new ChronicleCursor(queue, rc, Math.max(1, backwards))) {
+        try (ChronicleCursor c = new ChronicleCursor(queue, rc, Math.max(1, backwards), false)) {
             for (WalRecord r = c.next(); r != null; r = c.next()) {
                 last = r.sequence();
             }
@@ -212,83 +234,6 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
             return -1;
         }
         return last;
-    }
-
-    /**
-     * A cycle file cut short inside its records: Chronicle would append after its recorded end, beyond
-     * the cut, where no reader ever gets (the bytes between read as zeros), so every record written from
-     * now on would be lost at the next open. The records that can still be read are kept: the cut file
-     * is moved aside ({@code NAME.cut-MILLIS}, for an operator to look at), and its readable records are
-     * appended again, with their sequences and times, to a fresh file. Only for the newest cycle file
-     * (appending its records again keeps the log in sequence order); a cut in an older file is refused.
-     * The records after the cut are lost: the caller learns it from the log's end, and reports it.
-     */
-    private static SingleChronicleQueue salvageCutCycle(Path dir, SingleChronicleQueue queue, RollCycle rc,
-            java.util.function.Supplier<SingleChronicleQueue> reopen, Clock clock) {
-        List<WalRecord> kept = new ArrayList<>();
-        int cutCycle;
-        try (ChronicleCursor c = new ChronicleCursor(queue, rc, 1)) {
-            int current = Integer.MIN_VALUE;
-            for (WalRecord r = c.next(); r != null; r = c.next()) {
-                if (c.cycle() != current) {
-                    kept.clear();
-                    current = c.cycle();
-                }
-                kept.add(r);
-            }
-            cutCycle = c.cycle();
-        }
-        int lastCycle = queue.lastCycle();
-        queue.close();
-        if (cutCycle != lastCycle && cutCycle != Integer.MIN_VALUE) {
-            throw new WalException(Reason.IO, dir + ": the cycle file of cycle " + cutCycle + " is cut short or damaged, and "
-                    + "it is not the newest one: move it and every later cycle file aside to open the log (their records "
-                    + "are lost)");
-        }
-        Path damaged = newestCycleFile(dir);
-        Path aside = damaged.resolveSibling(damaged.getFileName() + ".cut-" + clock.millis());
-        try {
-            Files.move(damaged, aside);
-        } catch (java.io.IOException e) {
-            throw new WalException(Reason.IO, "cannot move the cut cycle file " + damaged + " aside: " + e.getMessage(), e);
-        }
-        log.error("{}: moved the cut cycle file aside to {}; appending its {} readable records again (seq {} to {})", dir,
-                aside.getFileName(), kept.size(), kept.isEmpty() ? "-" : kept.get(0).sequence(),
-                kept.isEmpty() ? "-" : kept.get(kept.size() - 1).sequence());
-        SingleChronicleQueue fresh = reopen.get();
-        RecordCodec codec = new RecordCodec();
-        try (ExcerptAppender appender = fresh.createAppender()) {
-            for (WalRecord r : kept) {
-                byte[] buf = codec.encode(r.sequence(), r.timeMicros(), RecordCodec.tag("type", r.type(), true),
-                        RecordCodec.tag("instance", r.instance(), false), RecordCodec.tag("version", r.version(), false),
-                        r.payload());
-                int len = RecordCodec.encodedLength(RecordCodec.tag("type", r.type(), true),
-                        RecordCodec.tag("instance", r.instance(), false), RecordCodec.tag("version", r.version(), false),
-                        r.payload());
-                try (DocumentContext dc = appender.writingDocument()) {
-                    dc.wire().bytes().write(buf, 0, len);
-                }
-            }
-        }
-        if (kept.isEmpty()) {
-            return fresh; // nothing readable was left: the next append starts a new file
-        }
-        // On disk before the log counts them as durable (the writer starts with everything up to its end durable).
-        try (FileChannel ch = FileChannel.open(newestCycleFile(dir), StandardOpenOption.WRITE)) {
-            ch.force(true);
-        } catch (IOException e) {
-            throw new WalException(Reason.IO, "cannot force the salvaged records of " + dir + ": " + e.getMessage(), e);
-        }
-        return fresh;
-    }
-
-    private static Path newestCycleFile(Path dir) {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".cq4")).max(java.util.Comparator.naturalOrder())
-                    .orElseThrow(() -> new WalException(Reason.IO, dir + ": no cycle file to move aside"));
-        } catch (java.io.IOException e) {
-            throw new WalException(Reason.IO, "cannot list " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -657,6 +602,12 @@ public final class ChronicleWal extends ChronicleWalReader implements Wal {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** As found at open (the writer's own jumps since, {@link #appendAt}, are its caller's to know). */
+    @Override
+    public List<WalGap> gaps() {
+        return gapsAtOpen;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.guardian.wal.internal;
 import dev.guardian.wal.WalCursor;
 import dev.guardian.wal.WalException;
 import dev.guardian.wal.WalException.Reason;
+import dev.guardian.wal.WalGap;
 import dev.guardian.wal.WalReader;
 import dev.guardian.wal.WalRecord;
 import dev.guardian.wal.WalStats;
@@ -37,8 +38,12 @@ public class ChronicleWalReader implements WalReader {
     protected final RollCycle rollCycle;
     private final Set<ChronicleTail> tails = ConcurrentHashMap.newKeySet();
 
-    protected ChronicleWalReader(Path directory, SingleChronicleQueue queue, RollCycle rollCycle) {
+    /** A read-only view (it maps files read-only; see {@link CycleFiles#shortOlderFiles}), or the writer's own. */
+    private final boolean readOnly;
+
+    protected ChronicleWalReader(Path directory, SingleChronicleQueue queue, RollCycle rollCycle, boolean readOnly) {
         this.directory = directory;
+        this.readOnly = readOnly;
         this.queue = queue;
         this.rollCycle = rollCycle;
     }
@@ -47,7 +52,7 @@ public class ChronicleWalReader implements WalReader {
     public static ChronicleWalReader openReadOnly(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         RollCycle rc = RollCycleNames.resolve(WalDirectory.checkExisting(dir));
-        ChronicleWalReader reader = new ChronicleWalReader(dir, null, rc);
+        ChronicleWalReader reader = new ChronicleWalReader(dir, null, rc, true);
         reader.readOnlyQueue();
         return reader;
     }
@@ -95,7 +100,7 @@ public class ChronicleWalReader implements WalReader {
     public WalCursor read(long fromSequence) {
         checkOpen();
         SingleChronicleQueue q = readOnlyQueue();
-        return q == null ? EmptyCursor.INSTANCE : new ChronicleCursor(q, rollCycle, fromSequence);
+        return q == null ? EmptyCursor.INSTANCE : new ChronicleCursor(q, rollCycle, fromSequence, readOnly);
     }
 
     @Override
@@ -109,22 +114,53 @@ public class ChronicleWalReader implements WalReader {
 
     @Override
     public WalStats stats() {
+        checkOpen();
+        SingleChronicleQueue q = readOnlyQueue();
+        if (q == null) {
+            return new WalStats(0, 0, 0, 0, 0, cycleFiles(), List.of());
+        }
+        List<CycleFiles.Span> spans = CycleFiles.read(q, rollCycle, readOnly);
+        List<WalGap> between = CycleFiles.gaps(spans, directory);
+        List<WalGap> gaps = new ArrayList<>();
         long records = 0;
         long first = 0;
         long last = 0;
         long bytes = 0;
         long corrupt;
-        try (WalCursor c = read(1)) {
+        try (ChronicleCursor c = new ChronicleCursor(q, rollCycle, 1, readOnly)) {
+            int lastCycle = Integer.MIN_VALUE;
             for (WalRecord r = c.next(); r != null; r = c.next()) {
                 if (records++ == 0) {
                     first = r.sequence();
+                } else if (r.sequence() > last + 1) {
+                    gaps.add(gap(last + 1, r.sequence() - 1, between, spans, lastCycle));
                 }
                 last = r.sequence();
+                lastCycle = c.cycle();
                 bytes += 4 + RecordCodec.FIXED_BYTES + utf8(r.type()) + utf8(r.instance()) + utf8(r.version()) + r.payload().length;
             }
             corrupt = c.corruptSkipped();
         }
-        return new WalStats(records, first, last, bytes, corrupt, cycleFiles());
+        return new WalStats(records, first, last, bytes, corrupt, cycleFiles(), gaps);
+    }
+
+    /** A jump seen in a full read: between two files (as {@link CycleFiles#gaps} describes it), else inside one. */
+    private static WalGap gap(long from, long to, List<WalGap> between, List<CycleFiles.Span> spans, int cycle) {
+        for (WalGap g : between) {
+            if (g.from() == from && g.to() == to) {
+                return g;
+            }
+        }
+        String file = spans.stream().filter(s -> s.cycle() == cycle).map(CycleFiles.Span::file).findFirst().orElse("cycle " + cycle);
+        return new WalGap(from, to, "missing inside cycle file " + file + " (records that failed their checksum were skipped,"
+                + " or a jump the writer made on purpose)");
+    }
+
+    @Override
+    public List<WalGap> gaps() {
+        checkOpen();
+        SingleChronicleQueue q = readOnlyQueue();
+        return q == null ? List.of() : CycleFiles.gaps(CycleFiles.read(q, rollCycle, readOnly), directory);
     }
 
     private static int utf8(String s) {
