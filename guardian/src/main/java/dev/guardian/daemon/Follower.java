@@ -146,8 +146,7 @@ final class Follower implements RequestTap {
      * Starts the process, restores the primary's latest checkpoint, replays the log after it and
      * starts following live traffic. Fails (with the process stopped) when any step does.
      */
-    void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, CpuPriority priority, Duration startupTimeout,
-            FollowerFeeder feeder) throws Exception {
+    void start(Launcher launcher, Vault vault, ScheduledExecutorService timers, CpuPriority priority, FollowerFeeder feeder) throws Exception {
         try {
             instance = AgentInstance.start(launcher, primary.launchSpec(instanceId, version, priority),
                     primary.instanceOptions(), listener, timers);
@@ -160,8 +159,7 @@ final class Follower implements RequestTap {
                 seq = memory == null ? 0 : checkpoint.get().checkpoint().walSeq();
             }
             Message.Role role = percent > 0 ? Message.Role.CANARY : Message.Role.SHADOW;
-            instance.handshake(new Message.Init(1, instanceId, role, version.genome(), memory, seq))
-                    .get(startupTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            instance.handshakeAndWait(new Message.Init(1, instanceId, role, version.genome(), memory, seq));
             // The checkpoint itself covers up to seq: a promotion without later traffic must not wait.
             lastFed = Math.max(lastFed, seq);
             replayAfter(seq);

@@ -800,8 +800,7 @@ public final class PrimarySupervisor implements AutoCloseable {
             long seq = memory != null ? checkpoint.get().checkpoint().walSeq() : 0;
             List<WalRecord> logged = requestsAfter(seq);
             long loaded = System.nanoTime();
-            started.handshake(new Message.Init(1, instanceId, Message.Role.PRIMARY, current.genome(), memory, seq))
-                    .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            started.handshakeAndWait(new Message.Init(1, instanceId, Message.Role.PRIMARY, current.genome(), memory, seq));
             long initialized = System.nanoTime();
             long last = redeliver(started, seq, logged);
             if (memory != null && lastCheckpoint == null) {

@@ -164,7 +164,7 @@ final class Rollouts implements AutoCloseable {
                 vault.putDeployment(new dev.guardian.vault.DeploymentRecord(d.id(), d.schemaVersion(), d.createdAt(), d.lineage(),
                         d.baselineVersionId(), d.candidateVersionId(), "aborted", body));
                 Strategy strategy = Strategy.fromLabel(d.body().path("plan").path("strategy").asText("canary"));
-                vault.putProof(ProofRecords.toRecord(new Proof("proof-" + d.id().substring(2), d.id(), d.lineage(),
+                vault.putProof(ProofRecords.toRecord(new Proof(Proof.idFor(d.id()), d.id(), d.lineage(),
                         d.baselineVersionId(), d.candidateVersionId(), strategy, Decision.ABORT, Optional.empty(), List.of(why),
                         Optional.empty(), List.of(), List.of(), Optional.empty(), clock.now())));
                 LOG.warn("rollout {}: {}; marked aborted", d.id(), why);
@@ -232,7 +232,7 @@ final class Rollouts implements AutoCloseable {
         CpuPriority priority = a.candidate.percent() > 0 ? CpuPriority.NORMAL : settings.shadowPriority();
         FollowerFeeder feeds = priority.isNormal() ? feeder : shadowFeeder;
         try {
-            a.control.start(launcher, vault, primary.timers(), priority, config.startupTimeout(), feeds);
+            a.control.start(launcher, vault, primary.timers(), priority, feeds);
         } catch (Exception e) {
             String why = "the control instance of the baseline could not start: " + PrimarySupervisor.rootMessage(e);
             LOG.error("rollout {}: {}", a.id, why);
@@ -240,7 +240,7 @@ final class Rollouts implements AutoCloseable {
             return;
         }
         try {
-            a.candidate.start(launcher, vault, primary.timers(), priority, config.startupTimeout(), feeds);
+            a.candidate.start(launcher, vault, primary.timers(), priority, feeds);
             awaitCaughtUp(a);
             a.started = true;
         } catch (Exception e) {
@@ -460,8 +460,7 @@ final class Rollouts implements AutoCloseable {
         AgentInstance i = AgentInstance.start(launcher, primary.launchSpec(id, version, settings.shadowPriority()),
                 primary.instanceOptions(), dev.guardian.instance.InstanceListener.NONE, primary.timers());
         try {
-            i.handshake(new Message.Init(1, id, Message.Role.SHADOW, version.genome(), ck.memory(), ck.seq()))
-                    .get(config.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+            i.handshakeAndWait(new Message.Init(1, id, Message.Role.SHADOW, version.genome(), ck.memory(), ck.seq()));
             return i;
         } catch (Exception e) {
             i.kill(ExitReason.FAILED_TO_START, "drill: " + PrimarySupervisor.rootMessage(e));
@@ -509,7 +508,7 @@ final class Rollouts implements AutoCloseable {
     private void finish(Active a, String handOverFailed) {
         active.remove(a.id);
         RolloutSnapshot s = a.rollout.snapshot();
-        String proofId = "proof-" + a.id.substring(2);
+        String proofId = Proof.idFor(a.id);
         Proof proof = Proof.of(proofId, s, clock.now());
         if (handOverFailed != null) {
             List<String> reasons = new ArrayList<>(proof.reasons());

@@ -187,6 +187,13 @@ public final class AgentInstance {
      * the agent's ready message; fails (and kills the instance) when either does not come in time,
      * the protocol versions do not meet, or the agent cannot restore the memory.
      */
+    public Message.Ready handshakeAndWait(Message.Init init)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        // The ready wait and the init wait each have startup_timeout; a second more for the kill that ends a late one.
+        return handshake(init).get(options.startupTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+    }
+
+    /** As {@link #handshakeAndWait}, without waiting. */
     public CompletableFuture<Message.Ready> handshake(Message.Init init) {
         CompletableFuture<Message.Initialized> done = new CompletableFuture<>();
         initialized.set(done);

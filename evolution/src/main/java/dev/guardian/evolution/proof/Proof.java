@@ -52,6 +52,11 @@ public record Proof(String id, String deploymentId, String lineage, String basel
      * @param createdAt when the proof is written (usually the clock's now)
      * @throws IllegalStateException when the rollout has not ended
      */
+    /** The proof of deployment {@code d-X} is {@code proof-X}: one can be found from the other. */
+    public static String idFor(String deploymentId) {
+        return "proof-" + (deploymentId.startsWith("d-") ? deploymentId.substring(2) : deploymentId);
+    }
+
     public static Proof of(String id, RolloutSnapshot s, Instant createdAt) {
         return new Proof(id, s.deployment().deploymentId(), s.deployment().lineage(),
                 s.deployment().baselineVersionId(), s.deployment().candidateVersionId(), s.plan().strategy(),

@@ -20,7 +20,7 @@ final class Rollouts {
 
     /** The proof of a deployment's rollout: its id is derived from the deployment's. */
     static String proofIdOf(String deploymentId) {
-        return "proof-" + (deploymentId.startsWith("d-") ? deploymentId.substring(2) : deploymentId);
+        return dev.guardian.evolution.proof.Proof.idFor(deploymentId);
     }
 
     /**
